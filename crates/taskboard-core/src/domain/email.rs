@@ -1,0 +1,143 @@
+use std::fmt;
+
+/// An e-mail address in normalised (trimmed, lower-case) form.
+///
+/// The rules are deliberately practical rather than a full RFC 5322 grammar: one `@`, a local part
+/// of 1–64 printable characters without spaces or quotes, and a domain of dot-separated labels
+/// (letters, digits, hyphens; no leading or trailing hyphen) with at least one dot, 254 characters
+/// at most overall (RFC 5321's limit on a forward path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct EmailAddress(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("e-mail address is required")]
+    Empty,
+    #[error("e-mail address is longer than 254 characters")]
+    TooLong,
+    #[error("e-mail address must have the form name@example.com")]
+    Malformed,
+}
+
+impl EmailAddress {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if trimmed.len() > Self::MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        let normalised = trimmed.to_lowercase();
+        let (local, domain) = normalised.split_once('@').ok_or(EmailError::Malformed)?;
+        if !valid_local(local) || !valid_domain(domain) {
+            return Err(EmailError::Malformed);
+        }
+        Ok(Self(normalised))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn valid_local(local: &str) -> bool {
+    (1..=64).contains(&local.len())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+                || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+        })
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for EmailAddress {
+    type Err = EmailError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl AsRef<str> for EmailAddress {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_and_whitespace() {
+        let email = EmailAddress::parse("  Ada.Lovelace@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn accepts_plus_addressing_and_subdomains() {
+        assert!(EmailAddress::parse("ada+tasks@mail.example.co.uk").is_ok());
+    }
+
+    #[test]
+    fn rejects_malformed_addresses() {
+        for bad in [
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "ada@@example.com",
+            "ada@exa mple.com",
+            "a da@example.com",
+            ".ada@example.com",
+            "ada.@example.com",
+            "a..da@example.com",
+            "ada@-example.com",
+            "ada@example.c0m",
+            "ada@example..com",
+            "<script>@example.com",
+            "ada\u{0}@example.com",
+            "\"ada\"@example.com",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(EmailError::Malformed),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_empty_and_overlong() {
+        assert_eq!(EmailAddress::parse("   "), Err(EmailError::Empty));
+        let long = format!("{}@{}.com", "a".repeat(64), "b".repeat(200));
+        assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert_eq!(EmailAddress::parse(&long_local), Err(EmailError::Malformed));
+    }
+}

@@ -1,0 +1,164 @@
+//! The DynamoDB tables the code uses: one definition, read by the local bootstrap, the tests,
+//! and checked against `infra/template.yaml`.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+/// A secondary index (string keys).
+#[derive(Debug, Clone, Copy)]
+pub struct IndexSpec {
+    pub name: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: Option<&'static str>,
+    pub keys_only: bool,
+}
+
+/// A table (string keys, on-demand billing).
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    /// Short name; the deployed table is `<prefix><name>`.
+    pub name: &'static str,
+    /// The environment variable the functions read the table name from.
+    pub env_var: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: Option<&'static str>,
+    pub indexes: &'static [IndexSpec],
+    pub ttl_attribute: Option<&'static str>,
+}
+
+/// Sessions, keyed by SHA-256 of the token; `user_id-index` serves "log out everywhere".
+pub const SESSIONS: TableSpec = TableSpec {
+    name: "sessions",
+    env_var: "SESSIONS_TABLE",
+    partition_key: "session_id",
+    sort_key: None,
+    indexes: &[IndexSpec {
+        name: "user_id-index",
+        partition_key: "user_id",
+        sort_key: None,
+        keys_only: true,
+    }],
+    ttl_attribute: Some("expires_at"),
+};
+
+/// Failed sign-in counters per account and per client address.
+pub const LOGIN_ATTEMPTS: TableSpec = TableSpec {
+    name: "login_attempts",
+    env_var: "LOGIN_ATTEMPTS_TABLE",
+    partition_key: "throttle_key",
+    sort_key: None,
+    indexes: &[],
+    ttl_attribute: Some("expires_at"),
+};
+
+/// Every table, in creation order.
+pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS];
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not create DynamoDB table {table}: {source}")]
+pub struct CreateTableError {
+    table: String,
+    #[source]
+    source: aws_sdk_dynamodb::Error,
+}
+
+/// Create `table_name` from `spec` if it does not exist, and enable its TTL. Idempotent.
+pub async fn ensure_table(
+    client: &Client,
+    spec: &TableSpec,
+    table_name: &str,
+) -> Result<(), CreateTableError> {
+    let fail = |e: aws_sdk_dynamodb::Error| CreateTableError {
+        table: table_name.to_owned(),
+        source: e,
+    };
+    let mut attributes = vec![spec.partition_key];
+    attributes.extend(spec.sort_key);
+    for index in spec.indexes {
+        attributes.push(index.partition_key);
+        attributes.extend(index.sort_key);
+    }
+    attributes.sort_unstable();
+    attributes.dedup();
+
+    let mut request = client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_key_schema(Some(key_schema(spec.partition_key, spec.sort_key)));
+    for attribute in attributes {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attribute)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| fail(e.into()))?,
+        );
+    }
+    for index in spec.indexes {
+        let projection = Projection::builder()
+            .projection_type(if index.keys_only {
+                ProjectionType::KeysOnly
+            } else {
+                ProjectionType::All
+            })
+            .build();
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index.name)
+                .set_key_schema(Some(key_schema(index.partition_key, index.sort_key)))
+                .projection(projection)
+                .build()
+                .map_err(|e| fail(e.into()))?,
+        );
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => {}
+        Err(e) => return Err(fail(e.into())),
+    }
+    if let Some(attribute) = spec.ttl_attribute {
+        let ttl = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(|e| fail(e.into()))?;
+        match client
+            .update_time_to_live()
+            .table_name(table_name)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            // Already enabled: DynamoDB refuses to set the same TTL twice.
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 400 => {}
+            Err(e) => return Err(fail(e.into())),
+        }
+    }
+    Ok(())
+}
+
+fn key_schema(partition: &str, sort: Option<&str>) -> Vec<KeySchemaElement> {
+    let mut keys = vec![
+        KeySchemaElement::builder()
+            .attribute_name(partition)
+            .key_type(KeyType::Hash)
+            .build()
+            .expect("attribute name and key type are set"),
+    ];
+    if let Some(sort) = sort {
+        keys.push(
+            KeySchemaElement::builder()
+                .attribute_name(sort)
+                .key_type(KeyType::Range)
+                .build()
+                .expect("attribute name and key type are set"),
+        );
+    }
+    keys
+}

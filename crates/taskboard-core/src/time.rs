@@ -1,0 +1,29 @@
+//! Time as the storage layers see it: whole seconds since the Unix epoch.
+
+use chrono::{DateTime, Utc};
+
+/// Seconds since the Unix epoch, the unit DynamoDB TTL attributes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EpochSecs(pub i64);
+
+impl EpochSecs {
+    pub fn now() -> Self {
+        Self(Utc::now().timestamp())
+    }
+
+    pub fn plus_secs(self, secs: u64) -> Self {
+        Self(
+            self.0
+                .saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)),
+        )
+    }
+
+    /// Whole seconds from `self` until `later` (zero if `later` has passed).
+    pub fn secs_until(self, later: EpochSecs) -> u64 {
+        u64::try_from(later.0.saturating_sub(self.0)).unwrap_or(0)
+    }
+
+    pub fn to_datetime(self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(self.0, 0)
+    }
+}

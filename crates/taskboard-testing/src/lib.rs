@@ -1,0 +1,125 @@
+//! Test support shared by every function's tests.
+//!
+//! - [`TestDb`]: a fresh MariaDB database per test, migrated, so tests run in parallel.
+//! - [`TestTables`]: fresh DynamoDB tables in the emulator under a unique prefix (the emulator's
+//!   reset wipes everyone's state, so isolation is by name).
+//! - [`runtime`]: a fake Lambda Runtime API that drives a real function binary.
+//! - [`eventually`]: wait for a condition with a deadline, never a bare sleep.
+
+pub mod runtime;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::{ConnectOptions, Executor};
+use taskboard_core::storage::{db, tables};
+
+/// The MariaDB server tests create their databases on. `TEST_DATABASE_URL` overrides the default.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+/// A fresh, migrated database named `tb_test_<uuid>`.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: MySqlPool,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let server = server_url();
+        let name = format!("tb_test_{}", uuid::Uuid::new_v4().simple());
+        let admin_opts: MySqlConnectOptions = server
+            .parse()
+            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {server:?} is not a MySQL URL: {e}"));
+        let mut admin = admin_opts.connect().await.unwrap_or_else(|e| {
+            panic!("cannot reach MariaDB at {server}: {e}. Run the tests with `make test`, which starts it.")
+        });
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )))
+            .await
+            .expect("create test database");
+        let url = format!("{}/{name}", server.trim_end_matches('/'));
+        let pool = MySqlPoolOptions::new()
+            .max_connections(8)
+            .connect(&url)
+            .await
+            .expect("connect to test database");
+        db::MIGRATOR
+            .run(&pool)
+            .await
+            .expect("migrate test database");
+        Self { name, url, pool }
+    }
+}
+
+/// An emulator client. Refuses to run without `AWS_ENDPOINT_URL`, so tests never touch real AWS.
+pub async fn dynamo() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL")
+            .is_ok_and(|v| v.starts_with("http://127.0.0.1") || v.starts_with("http://localhost")),
+        "AWS_ENDPOINT_URL must point at the local emulator; run the tests with `make test`"
+    );
+    taskboard_core::aws::load_config().await
+}
+
+/// Every DynamoDB table the code uses, created fresh under a unique prefix.
+pub struct TestTables {
+    pub prefix: String,
+    names: HashMap<&'static str, String>,
+}
+
+impl TestTables {
+    pub async fn new(client: &aws_sdk_dynamodb::Client) -> Self {
+        let prefix = format!("t{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let mut names = HashMap::new();
+        for spec in tables::ALL {
+            let name = format!("{prefix}{}", spec.name);
+            tables::ensure_table(client, spec, &name)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: is the emulator running? Use `make test`."));
+            names.insert(spec.env_var, name);
+        }
+        Self { prefix, names }
+    }
+
+    pub fn name(&self, spec: &tables::TableSpec) -> &str {
+        &self.names[spec.env_var]
+    }
+
+    /// `(ENV_VAR, table name)` for every table, to put in a function's environment.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+}
+
+/// Poll `check` until it yields `Some`, or panic after `deadline`.
+pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = tokio::time::Instant::now() + deadline;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

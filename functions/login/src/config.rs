@@ -1,0 +1,53 @@
+//! The login function's configuration, from environment variables only.
+
+use taskboard_core::config::{self, ConfigError, Env};
+use taskboard_core::session_config::SessionConfig;
+use taskboard_core::storage::tables;
+
+use crate::throttle::ThrottlePolicy;
+
+#[derive(Debug, Clone)]
+pub struct LoginConfig {
+    /// `DATABASE_URL`: `mysql://user:password@host:port/database`.
+    pub database_url: String,
+    /// `DB_MAX_CONNECTIONS` (default 2).
+    pub db_max_connections: u32,
+    pub session: SessionConfig,
+    /// `LOGIN_ATTEMPTS_TABLE`.
+    pub login_attempts_table: String,
+    /// `SIGNUP_ENABLED` (default true). When false, only `taskboard create-user` adds people.
+    pub signup_enabled: bool,
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT`, `LOGIN_MAX_FAILURES_PER_CLIENT`, `LOGIN_THROTTLE_WINDOW_SECS`.
+    pub throttle: ThrottlePolicy,
+    /// `CLIENT_IP_HEADER`: a header our own edge sets to the client's address
+    /// (`cloudfront-viewer-address` behind CloudFront). Unset: API Gateway's source IP.
+    pub client_ip_header: Option<String>,
+}
+
+impl LoginConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: config::required(env, "DATABASE_URL")?,
+            db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
+            session: SessionConfig::from_env(env)?,
+            login_attempts_table: config::required(env, tables::LOGIN_ATTEMPTS.env_var)?,
+            signup_enabled: config::flag_or(env, "SIGNUP_ENABLED", true)?,
+            throttle: ThrottlePolicy {
+                max_failures_per_account: config::parsed_or(
+                    env,
+                    "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                    5,
+                )?,
+                max_failures_per_client: config::parsed_or(
+                    env,
+                    "LOGIN_MAX_FAILURES_PER_CLIENT",
+                    50,
+                )?,
+                window_secs: config::positive_secs_or(env, "LOGIN_THROTTLE_WINDOW_SECS", 900)?,
+            },
+            client_ip_header: env
+                .get("CLIENT_IP_HEADER")
+                .map(|h| h.trim().to_ascii_lowercase()),
+        })
+    }
+}

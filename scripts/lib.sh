@@ -1,0 +1,118 @@
+# Shared by scripts/dev.sh and scripts/test.sh: install what is missing, start what is not running.
+# Every step is idempotent, so running a script twice (or after a crash) is safe.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="$ROOT/.dev"
+VENV="$ROOT/.venv"
+mkdir -p "$STATE_DIR"
+
+# Local-only dummy credentials: the emulator accepts anything, and nothing here is secret.
+export AWS_REGION="${AWS_REGION:-eu-west-1}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local-dummy-key}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local-dummy-secret}"
+MOTO_HOST="${MOTO_HOST:-127.0.0.1}"
+MOTO_PORT="${MOTO_PORT:-4566}"
+export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://$MOTO_HOST:$MOTO_PORT}"
+DB_HOST="${DB_HOST:-127.0.0.1}"
+DB_PORT="${DB_PORT:-3306}"
+DB_USER="${DB_USER:-taskboard}"
+DB_PASSWORD="${DB_PASSWORD:-taskboard}"
+
+STARTED_PIDS=()
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll until COMMAND succeeds, or fail at the deadline.
+wait_for() {
+  local what="$1" secs="$2"; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || die "timed out after ${secs}s waiting for $what"
+    sleep 0.2
+  done
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo is not installed: install Rust from https://rustup.rs (stable, 1.94 or newer)"
+}
+
+# A Python virtualenv with the AWS emulator (moto) and the other Python tools the project uses.
+ensure_venv() {
+  local stamp="$VENV/.requirements-installed"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating Python virtualenv in .venv"
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+  fi
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/scripts/requirements.txt" "$stamp"; then
+    log "installing Python tools (scripts/requirements.txt)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements.txt"
+    cp "$ROOT/scripts/requirements.txt" "$stamp"
+  fi
+}
+
+mysql_root() {
+  # Root over TCP with an empty password (CI machines), else over the unix socket (fresh apt installs).
+  if mariadb -h "$DB_HOST" -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    mariadb -h "$DB_HOST" -P "$DB_PORT" -uroot "$@"
+  else
+    mariadb -uroot "$@"
+  fi
+}
+
+# MariaDB on DB_HOST:DB_PORT with an application user that may create test databases.
+ensure_mariadb() {
+  if ! mariadb-admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2 >/dev/null 2>&1 \
+     && ! mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
+    command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server mariadb-client
+    log "starting MariaDB"
+    if command -v service >/dev/null && service mariadb start >/dev/null 2>&1; then :; else
+      start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+    fi
+    wait_for "MariaDB on $DB_HOST:$DB_PORT" 60 mariadb-admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2
+  fi
+  if ! mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
+    log "creating the local MariaDB user '$DB_USER'"
+    mysql_root -e "
+      CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+      CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1';
+      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
+      FLUSH PRIVILEGES;" || die "could not create the MariaDB user '$DB_USER'"
+  fi
+}
+
+moto_up() { curl -fsS "http://$MOTO_HOST:$MOTO_PORT/moto-api/" >/dev/null 2>&1; }
+
+# The AWS emulator on MOTO_HOST:MOTO_PORT: reuse one that answers, else start ours.
+ensure_moto() {
+  if moto_up; then
+    log "reusing the AWS emulator on $MOTO_HOST:$MOTO_PORT"
+    return 0
+  fi
+  if (exec 3<>"/dev/tcp/$MOTO_HOST/$MOTO_PORT") 2>/dev/null; then
+    die "port $MOTO_PORT is taken by something that is not the AWS emulator; set MOTO_PORT"
+  fi
+  log "starting the AWS emulator (moto) on $MOTO_HOST:$MOTO_PORT"
+  "$VENV/bin/moto_server" -H "$MOTO_HOST" -p "$MOTO_PORT" >"$STATE_DIR/moto.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  wait_for "the AWS emulator (see .dev/moto.log)" 60 moto_up
+}
+
+stop_started() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  STARTED_PIDS=()
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, start MariaDB and the AWS emulator, run every check.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap stop_started EXIT
+
+ensure_rust
+apt_install curl
+ensure_venv
+ensure_mariadb
+ensure_moto
+
+export TEST_DATABASE_URL="mysql://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT"
+
+# Databases left by earlier runs (each test makes its own): drop them before starting.
+stale=$(mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -N -e "SHOW DATABASES LIKE 'tb\\_test\\_%'" || true)
+for db in $stale; do mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e "DROP DATABASE \`$db\`"; done
+
+log "cargo fmt --check"
+cargo fmt --all --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo test"
+cargo test --workspace --locked
