@@ -1,1 +1,66 @@
-fn main() {}
+//! `taskboard`: the local stack and the admin tasks.
+//!
+//! ```text
+//! taskboard dev          bootstrap + migrate, then serve the site and the API on one origin
+//! taskboard bootstrap    create the DynamoDB tables in the emulator (or any AWS_ENDPOINT_URL)
+//! taskboard migrate      apply the MySQL migrations to DATABASE_URL
+//! taskboard create-user  add an account (reads the password from standard input)
+//! ```
+
+mod admin;
+mod dev_server;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use taskboard_core::config::ProcessEnv;
+
+#[derive(Parser)]
+#[command(name = "taskboard", about = "Taskboard's local stack and admin tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Bootstrap, migrate, then serve web/ at / and the functions under /api.
+    Dev {
+        /// Address to listen on.
+        #[arg(long, env = "DEV_ADDR", default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+        /// The static site to serve at /.
+        #[arg(long, env = "WEB_DIR", default_value = "web")]
+        web_dir: std::path::PathBuf,
+    },
+    /// Create the DynamoDB tables the functions use (names from their *_TABLE variables).
+    Bootstrap,
+    /// Create the database if needed and apply the MySQL migrations to DATABASE_URL.
+    Migrate,
+    /// Create an account; the password is read from standard input (one line).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    taskboard_core::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dev { addr, web_dir } => dev_server::run(&ProcessEnv, addr, web_dir).await,
+        Command::Bootstrap => admin::bootstrap(&ProcessEnv).await,
+        Command::Migrate => admin::migrate(&ProcessEnv).await,
+        Command::CreateUser { email, name } => admin::create_user(&ProcessEnv, &email, &name).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("taskboard: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -23,13 +23,13 @@ pub struct ThrottlePolicy {
 
 #[derive(Debug, thiserror::Error)]
 #[error("login throttle store: {0}")]
-pub struct ThrottleError(#[from] aws_sdk_dynamodb::Error);
+pub struct ThrottleError(#[source] Box<aws_sdk_dynamodb::Error>);
 
 fn store_err<E, R>(err: SdkError<E, R>) -> ThrottleError
 where
     aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
 {
-    ThrottleError(err.into())
+    ThrottleError(Box::new(err.into()))
 }
 
 #[derive(Clone)]
@@ -93,7 +93,7 @@ impl LoginThrottle {
             )
             .consistent_read(true)
             .build()
-            .map_err(|e| ThrottleError(e.into()))?;
+            .map_err(|e| ThrottleError(Box::new(e.into())))?;
         let out = self
             .client
             .batch_get_item()

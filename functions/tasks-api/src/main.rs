@@ -1,1 +1,16 @@
-fn main() {}
+//! The tasks-api Lambda: configuration, clients, and the router, handed to `lambda_http`.
+
+use taskboard_core::config::ProcessEnv;
+use taskboard_core::{aws, storage::db, telemetry};
+use taskboard_tasks_api::{TasksConfig, TasksState, router};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init();
+    let config = TasksConfig::from_env(&ProcessEnv)
+        .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws::load_config().await);
+    let app = router(TasksState::new(&config, pool, dynamo), &config);
+    lambda_http::run(app).await
+}

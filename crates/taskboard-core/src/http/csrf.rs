@@ -45,13 +45,12 @@ fn check(site: &SiteUrl, req: &Request) -> Result<(), &'static str> {
     {
         return Err("the browser reports a cross-site request");
     }
-    if let Some(origin) = headers.get(http::header::ORIGIN) {
-        if !origin
+    if let Some(origin) = headers.get(http::header::ORIGIN)
+        && !origin
             .as_bytes()
             .eq_ignore_ascii_case(site.origin().as_bytes())
-        {
-            return Err("the request's Origin is not this site");
-        }
+    {
+        return Err("the request's Origin is not this site");
     }
     Ok(())
 }

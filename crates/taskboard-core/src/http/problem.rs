@@ -181,6 +181,9 @@ struct ProblemBody<'a> {
     detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
+    /// Extension member on 429: the same seconds as the `Retry-After` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
@@ -199,6 +202,10 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             errors,
+            retry_after: match self {
+                ApiError::TooManyRequests { retry_after_secs } => Some(retry_after_secs.max(1)),
+                _ => None,
+            },
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (status, bytes).into_response();

@@ -105,7 +105,7 @@ impl Session {
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error("session store: {0}")]
-    Store(#[from] aws_sdk_dynamodb::Error),
+    Store(#[source] Box<aws_sdk_dynamodb::Error>),
     #[error("session store: {0}")]
     Malformed(#[from] MalformedItem),
     #[error("no randomness available: {0}")]
@@ -116,7 +116,7 @@ fn store_err<E, R>(err: SdkError<E, R>) -> SessionError
 where
     aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
 {
-    SessionError::Store(err.into())
+    SessionError::Store(Box::new(err.into()))
 }
 
 /// The session table adapter.

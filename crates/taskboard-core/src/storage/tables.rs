@@ -63,7 +63,7 @@ pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS];
 pub struct CreateTableError {
     table: String,
     #[source]
-    source: aws_sdk_dynamodb::Error,
+    source: Box<aws_sdk_dynamodb::Error>,
 }
 
 /// Create `table_name` from `spec` if it does not exist, and enable its TTL. Idempotent.
@@ -74,7 +74,7 @@ pub async fn ensure_table(
 ) -> Result<(), CreateTableError> {
     let fail = |e: aws_sdk_dynamodb::Error| CreateTableError {
         table: table_name.to_owned(),
-        source: e,
+        source: Box::new(e),
     };
     let mut attributes = vec![spec.partition_key];
     attributes.extend(spec.sort_key);

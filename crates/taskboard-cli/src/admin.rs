@@ -1,0 +1,78 @@
+//! Bootstrap, migrations and account administration.
+
+use sqlx::MySql;
+use sqlx::migrate::MigrateDatabase;
+use taskboard_core::config::{self, ConfigError, Env};
+use taskboard_core::storage::{db, tables, users::UserStore};
+use taskboard_login::accounts::{self, RegisterError, Registration};
+use taskboard_login::password::PasswordHasher;
+use tokio::io::AsyncBufReadExt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Table(#[from] tables::CreateTableError),
+    #[error("invalid account: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error("reading the password from standard input: {0}")]
+    Stdin(#[from] std::io::Error),
+    #[error("dev server: {0}")]
+    Serve(String),
+}
+
+/// Create every table in [`tables::ALL`], named by its environment variable.
+pub async fn bootstrap(env: &dyn Env) -> Result<(), AdminError> {
+    let client = aws_sdk_dynamodb::Client::new(&taskboard_core::aws::load_config().await);
+    for spec in tables::ALL {
+        let name = config::required(env, spec.env_var)?;
+        tables::ensure_table(&client, spec, &name).await?;
+        tracing::info!(table = %name, "table ready");
+    }
+    Ok(())
+}
+
+/// Create the database named in `DATABASE_URL` if missing, then apply pending migrations.
+pub async fn migrate(env: &dyn Env) -> Result<(), AdminError> {
+    let url = config::required(env, "DATABASE_URL")?;
+    if !MySql::database_exists(&url).await? {
+        MySql::create_database(&url).await?;
+        tracing::info!("database created");
+    }
+    let pool = db::lazy_pool(&url, 1)?;
+    db::MIGRATOR.run(&pool).await?;
+    tracing::info!("migrations applied");
+    pool.close().await;
+    Ok(())
+}
+
+/// Register an account, for closed teams and the first user.
+pub async fn create_user(env: &dyn Env, email: &str, name: &str) -> Result<(), AdminError> {
+    let url = config::required(env, "DATABASE_URL")?;
+    eprintln!("Password for {email} (one line on standard input):");
+    let mut password = String::new();
+    tokio::io::BufReader::new(tokio::io::stdin())
+        .read_line(&mut password)
+        .await?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let registration = Registration::parse(email, name, password).map_err(|fields| {
+        AdminError::Invalid(
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let users = UserStore::new(db::lazy_pool(&url, 1)?);
+    let user = accounts::register(&users, &PasswordHasher::new(1), &registration).await?;
+    println!("created {} <{}> with id {}", user.name, user.email, user.id);
+    Ok(())
+}

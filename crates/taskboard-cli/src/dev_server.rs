@@ -1,0 +1,105 @@
+//! The local stand-in for CloudFront + API Gateway + Lambda: one origin that serves `web/` at `/`
+//! and hands `/api/*` to the functions' own routers, routed by path exactly as API Gateway does.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use http::{HeaderName, HeaderValue, header};
+use taskboard_core::config::Env;
+use taskboard_core::storage::db;
+use taskboard_login::{LoginConfig, LoginState};
+use taskboard_tasks_api::{TasksConfig, TasksState};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::admin::{self, AdminError};
+
+/// The security headers CloudFront's response-headers policy adds in the cloud.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+pub async fn run(env: &dyn Env, addr: SocketAddr, web_dir: PathBuf) -> Result<(), AdminError> {
+    let login_config = LoginConfig::from_env(env)?;
+    let tasks_config = TasksConfig::from_env(env)?;
+    if !web_dir.join("index.html").is_file() {
+        return Err(AdminError::Serve(format!(
+            "{} has no index.html; run from the repository root or set WEB_DIR",
+            web_dir.display()
+        )));
+    }
+    // Bind first: a second `make dev` fails here, before touching anything.
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        AdminError::Serve(format!(
+            "cannot listen on {addr}: {e} (is `make dev` already running?)"
+        ))
+    })?;
+
+    admin::bootstrap(env).await?;
+    admin::migrate(env).await?;
+
+    let dynamo = aws_sdk_dynamodb::Client::new(&taskboard_core::aws::load_config().await);
+    let pool = db::lazy_pool(&login_config.database_url, 10)?;
+    let login = taskboard_login::router(
+        LoginState::new(&login_config, pool.clone(), dynamo.clone()),
+        &login_config,
+    );
+    let tasks =
+        taskboard_tasks_api::router(TasksState::new(&tasks_config, pool, dynamo), &tasks_config);
+    let site = static_site(web_dir);
+    let app = Router::new().fallback(move |req: Request| {
+        let (login, tasks, site) = (login.clone(), tasks.clone(), site.clone());
+        async move { dispatch(req, login, tasks, site).await }
+    });
+
+    let url = login_config.session.site_url.origin().to_owned();
+    println!("\n  Taskboard is running: open {url}\n  (Ctrl-C stops it)\n");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| AdminError::Serve(e.to_string()))
+}
+
+/// API Gateway's routes: `/api/auth/*` → login, other `/api/*` → tasks-api. The rest is the site.
+async fn dispatch(req: Request, login: Router, tasks: Router, site: Router) -> Response {
+    let path = req.uri().path();
+    let target = if path == "/api/auth" || path.starts_with("/api/auth/") {
+        login
+    } else if path == "/api" || path.starts_with("/api/") {
+        tasks
+    } else {
+        site
+    };
+    match target.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+fn static_site(web_dir: PathBuf) -> Router {
+    let headers: [(HeaderName, &'static str); 5] = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-cache"),
+    ];
+    let mut router = Router::new()
+        .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
