@@ -24,18 +24,26 @@ pub enum AdminError {
     Register(#[from] RegisterError),
     #[error("reading the password from standard input: {0}")]
     Stdin(#[from] std::io::Error),
+    #[error("event bus: {0}")]
+    Bus(String),
     #[error("dev server: {0}")]
     Serve(String),
 }
 
-/// Create every table in [`tables::ALL`], named by its environment variable.
+/// Create every table in [`tables::ALL`] (named by its environment variable) and the event bus.
 pub async fn bootstrap(env: &dyn Env) -> Result<(), AdminError> {
-    let client = aws_sdk_dynamodb::Client::new(&taskboard_core::aws::load_config().await);
+    let sdk = taskboard_core::aws::load_config().await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
     for spec in tables::ALL {
         let name = config::required(env, spec.env_var)?;
         tables::ensure_table(&client, spec, &name).await?;
         tracing::info!(table = %name, "table ready");
     }
+    let bus = config::required(env, "EVENT_BUS_NAME")?;
+    taskboard_core::bus::ensure_bus(&aws_sdk_eventbridge::Client::new(&sdk), &bus)
+        .await
+        .map_err(|e| AdminError::Bus(e.to_string()))?;
+    tracing::info!(bus = %bus, "event bus ready");
     Ok(())
 }
 

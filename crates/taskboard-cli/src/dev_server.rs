@@ -11,6 +11,7 @@ use http::{HeaderName, HeaderValue, header};
 use taskboard_core::config::Env;
 use taskboard_core::storage::db;
 use taskboard_login::{LoginConfig, LoginState};
+use taskboard_tasks_api::routes::Clients;
 use taskboard_tasks_api::{TasksConfig, TasksState};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
@@ -42,14 +43,17 @@ pub async fn run(env: &dyn Env, addr: SocketAddr, web_dir: PathBuf) -> Result<()
     admin::bootstrap(env).await?;
     admin::migrate(env).await?;
 
-    let dynamo = aws_sdk_dynamodb::Client::new(&taskboard_core::aws::load_config().await);
+    let sdk = taskboard_core::aws::load_config().await;
     let pool = db::lazy_pool(&login_config.database_url, 10)?;
-    let login = taskboard_login::router(
-        LoginState::new(&login_config, pool.clone(), dynamo.clone()),
+    let login_state = LoginState::new(
         &login_config,
+        pool.clone(),
+        aws_sdk_dynamodb::Client::new(&sdk),
     );
-    let tasks =
-        taskboard_tasks_api::router(TasksState::new(&tasks_config, pool, dynamo), &tasks_config);
+    let login = taskboard_login::router(login_state, &login_config);
+    let tasks_state = TasksState::new(&tasks_config, pool, Clients::from_sdk(&sdk));
+    tokio::spawn(scheduled_relay(tasks_state.clone()));
+    let tasks = taskboard_tasks_api::router(tasks_state, &tasks_config);
     let site = static_site(web_dir);
     let app = Router::new().fallback(move |req: Request| {
         let (login, tasks, site) = (login.clone(), tasks.clone(), site.clone());
@@ -67,6 +71,21 @@ pub async fn run(env: &dyn Env, addr: SocketAddr, web_dir: PathBuf) -> Result<()
     })
     .await
     .map_err(|e| AdminError::Serve(e.to_string()))
+}
+
+/// The stand-in for the relay's EventBridge schedule: a pass every few seconds.
+async fn scheduled_relay(state: TasksState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        match state.relay().relay_pending(100).await {
+            Ok(report) if report.published > 0 => {
+                tracing::info!(published = report.published, "scheduled relay pass")
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "scheduled relay pass failed"),
+        }
+    }
 }
 
 /// API Gateway's routes: `/api/auth/*` → login, other `/api/*` → tasks-api. The rest is the site.

@@ -7,8 +7,10 @@
 //! - [`config`], [`telemetry`], [`aws`]: start-up concerns, done once per process.
 
 pub mod aws;
+pub mod bus;
 pub mod config;
 pub mod domain;
+pub mod events;
 pub mod http;
 pub mod session_config;
 pub mod storage;

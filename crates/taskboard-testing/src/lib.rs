@@ -6,6 +6,8 @@
 //! - [`runtime`]: a fake Lambda Runtime API that drives a real function binary.
 //! - [`eventually`]: wait for a condition with a deadline, never a bare sleep.
 
+pub mod bus;
+pub mod http;
 pub mod runtime;
 
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 
 use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::session_config::SessionConfig;
+use taskboard_core::storage::tables;
 
 #[derive(Debug, Clone)]
 pub struct TasksConfig {
@@ -10,6 +11,10 @@ pub struct TasksConfig {
     /// `DB_MAX_CONNECTIONS` (default 2).
     pub db_max_connections: u32,
     pub session: SessionConfig,
+    /// `TASK_LOG_TABLE`: the DynamoDB change log.
+    pub task_log_table: String,
+    /// `EVENT_BUS_NAME`: the EventBridge bus task events are published to.
+    pub event_bus_name: String,
 }
 
 impl TasksConfig {
@@ -18,6 +23,29 @@ impl TasksConfig {
             database_url: config::required(env, "DATABASE_URL")?,
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
+            task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
+            event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
+        })
+    }
+}
+
+/// What the scheduled relay needs: no sessions, no site.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    pub database_url: String,
+    pub task_log_table: String,
+    pub event_bus_name: String,
+    /// `RELAY_BATCH_SIZE` (default 100): rows per pass.
+    pub batch_size: u32,
+}
+
+impl RelayConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: config::required(env, "DATABASE_URL")?,
+            task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
+            event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
+            batch_size: config::parsed_or(env, "RELAY_BATCH_SIZE", 100)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use taskboard_core::config::ProcessEnv;
 use taskboard_core::{aws, storage::db, telemetry};
+use taskboard_tasks_api::routes::Clients;
 use taskboard_tasks_api::{TasksConfig, TasksState, router};
 
 #[tokio::main]
@@ -10,7 +11,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = TasksConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
-    let dynamo = aws_sdk_dynamodb::Client::new(&aws::load_config().await);
-    let app = router(TasksState::new(&config, pool, dynamo), &config);
+    let clients = Clients::from_sdk(&aws::load_config().await);
+    let app = router(TasksState::new(&config, pool, clients), &config);
     lambda_http::run(app).await
 }

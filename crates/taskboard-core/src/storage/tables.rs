@@ -55,8 +55,18 @@ pub const LOGIN_ATTEMPTS: TableSpec = TableSpec {
     ttl_attribute: Some("expires_at"),
 };
 
+/// The change log: every task event, by task, newest last (`log_key` = `occurred_at#event_id`).
+pub const TASK_LOG: TableSpec = TableSpec {
+    name: "task_log",
+    env_var: "TASK_LOG_TABLE",
+    partition_key: "task_id",
+    sort_key: Some("log_key"),
+    indexes: &[],
+    ttl_attribute: None,
+};
+
 /// Every table, in creation order.
-pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS];
+pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS, TASK_LOG];
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not create DynamoDB table {table}: {source}")]

@@ -1,55 +1,34 @@
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
-use http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use http::{Request, header};
 use serde_json::{Value, json};
 use taskboard_core::storage::sessions::SessionToken;
 use taskboard_core::storage::tables;
 use taskboard_login::{LoginConfig, LoginState, router};
+use taskboard_testing::http::TestClient;
 use taskboard_testing::{TestDb, TestTables};
-use tower::ServiceExt;
 
-pub const SITE: &str = "http://127.0.0.1:3000";
+pub use taskboard_testing::http::{SITE, TestResponse};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
-    pub router: Router,
+    pub client: TestClient,
     pub state: LoginState,
     pub db: TestDb,
     pub tables: TestTables,
     pub dynamo: aws_sdk_dynamodb::Client,
-    pub client_ip: String,
 }
 
-pub struct TestResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl TestResponse {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
-            panic!(
-                "body is not JSON: {:?}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    pub fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
+/// What login tests read off a response beyond the shared helpers.
+pub trait SessionCookie {
     /// The `name=value` pair of the session cookie this response sets.
-    pub fn session_cookie(&self) -> String {
+    fn session_cookie(&self) -> String;
+    fn set_cookie(&self) -> String;
+}
+
+impl SessionCookie for TestResponse {
+    fn session_cookie(&self) -> String {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
@@ -60,31 +39,8 @@ impl TestResponse {
             .expect("response sets the session cookie")
     }
 
-    pub fn set_cookie(&self) -> String {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    }
-
-    /// Assert a problem+json answer with the given status and problem type slug.
-    pub fn assert_problem(&self, status: StatusCode, slug: &str) -> Value {
-        assert_eq!(
-            self.status,
-            status,
-            "body: {}",
-            String::from_utf8_lossy(&self.body)
-        );
-        assert_eq!(self.content_type(), "application/problem+json");
-        let body = self.json();
-        assert_eq!(
-            body["type"],
-            format!("urn:taskboard:problem:{slug}"),
-            "{body}"
-        );
-        assert_eq!(body["status"], status.as_u16());
-        body
+    fn set_cookie(&self) -> String {
+        self.header("set-cookie").to_owned()
     }
 }
 
@@ -107,54 +63,24 @@ impl TestApp {
             .expect("valid test configuration");
         let state = LoginState::new(&config, db.pool.clone(), dynamo.clone());
         Self {
-            router: router(state.clone(), &config),
+            client: TestClient::new(router(state.clone(), &config)),
             state,
             db,
             tables,
             dynamo,
-            client_ip: "198.51.100.7".into(),
         }
     }
 
-    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
-        let peer: SocketAddr = format!("{}:40000", self.client_ip)
-            .parse()
-            .expect("client ip");
-        request.extensions_mut().insert(ConnectInfo(peer));
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router is infallible");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("read body").to_bytes().to_vec();
-        TestResponse {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        self.client.send(request).await
     }
 
-    /// A state-changing JSON request as the web site sends it (CSRF header, same origin).
     pub async fn post(&self, path: &str, body: &Value, cookie: Option<&str>) -> TestResponse {
-        let mut req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-requested-with", "taskboard")
-            .header(header::ORIGIN, SITE);
-        if let Some(cookie) = cookie {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::from(body.to_string())).expect("request"))
-            .await
+        self.client.post(path, body, cookie).await
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
-        let mut req = Request::get(path);
-        if let Some(cookie) = cookie {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::empty()).expect("request")).await
+        self.client.get(path, cookie).await
     }
 
     pub async fn signup(&self, email: &str, name: &str) -> TestResponse {

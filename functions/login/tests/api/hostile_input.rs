@@ -130,7 +130,7 @@ async fn unknown_routes_and_methods_answer_problems() {
 async fn errors_never_leak_internal_detail() {
     let app = TestApp::spawn().await;
     // Break the database underneath the app: the answer is a generic 500, not the SQL error.
-    sqlx::query("DROP TABLE users")
+    sqlx::query("RENAME TABLE users TO users_gone")
         .execute(&app.db.pool)
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 use http::StatusCode;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, SessionCookie, TestApp};
 
 #[tokio::test]
 async fn login_with_the_right_password_starts_a_new_session() {

@@ -2,7 +2,7 @@ use axum::body::Body;
 use http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::{SITE, TestApp, now};
+use crate::helpers::{SITE, SessionCookie, TestApp, now};
 
 #[tokio::test]
 async fn me_without_a_session_is_401() {

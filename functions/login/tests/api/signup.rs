@@ -1,7 +1,7 @@
 use http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, unique_email};
+use crate::helpers::{PASSWORD, SessionCookie, TestApp, unique_email};
 
 #[tokio::test]
 async fn signup_creates_the_user_and_signs_them_in() {

@@ -62,7 +62,7 @@ async fn one_client_guessing_many_accounts_is_throttled() {
     let res = app.login("victim@example.com", PASSWORD).await;
     res.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
     // Another client is not affected.
-    app.client_ip = "203.0.113.99".into();
+    app.client.client_ip = "203.0.113.99".into();
     assert_eq!(
         app.login("victim@example.com", PASSWORD).await.status,
         StatusCode::OK
