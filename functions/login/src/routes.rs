@@ -82,6 +82,15 @@ impl HasSessions for LoginState {
     }
 }
 
+/// Every route this function serves, as `(method, path)`: the OpenAPI test holds the document to it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/auth/signup"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
+    ("GET", "/api/auth/me"),
+];
+
 /// The login function's router, for Lambda and the dev server alike.
 pub fn router(state: LoginState, config: &LoginConfig) -> Router {
     let routes = Router::new()

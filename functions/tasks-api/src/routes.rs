@@ -151,12 +151,17 @@ fn precondition(headers: &HeaderMap) -> Precondition {
     if raw.trim() == "*" {
         return Precondition::Any;
     }
-    raw.split(',')
+    let versions: Vec<u32> = raw
+        .split(',')
         .map(str::trim)
         .filter(|t| !t.starts_with("W/"))
         .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse::<u32>().ok())
-        .next()
-        .map_or(Precondition::Never, Precondition::Version)
+        .collect();
+    if versions.is_empty() {
+        Precondition::Never
+    } else {
+        Precondition::Versions(versions)
+    }
 }
 
 fn store_error(err: StoreError) -> ApiError {

@@ -58,11 +58,12 @@ pub struct Written {
 }
 
 /// The If-Match precondition of a write, already parsed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Precondition {
     None,
     Any,
-    Version(u32),
+    /// Any of these versions.
+    Versions(Vec<u32>),
     /// A precondition that can match no version (a weak or malformed tag).
     Never,
 }
@@ -382,8 +383,8 @@ impl TaskStore {
 fn check(precondition: Precondition, current: u32) -> Result<(), StoreError> {
     match precondition {
         Precondition::None | Precondition::Any => Ok(()),
-        Precondition::Version(v) if v == current => Ok(()),
-        Precondition::Version(_) | Precondition::Never => {
+        Precondition::Versions(v) if v.contains(&current) => Ok(()),
+        Precondition::Versions(_) | Precondition::Never => {
             Err(StoreError::VersionMismatch { current })
         }
     }

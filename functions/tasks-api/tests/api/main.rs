@@ -1,0 +1,13 @@
+//! tasks-api tests against real MariaDB and the AWS emulator (DynamoDB, EventBridge, SQS).
+//! Each test has its own database, tables and event bus, so they run in parallel.
+
+mod helpers;
+
+mod concurrency;
+mod crud;
+mod history;
+mod lambda_binary;
+mod openapi;
+mod pagination;
+mod permissions;
+mod relay;

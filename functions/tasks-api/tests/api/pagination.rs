@@ -1,0 +1,105 @@
+use std::collections::HashSet;
+
+use http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, json_ids, title};
+
+#[tokio::test]
+async fn pages_cover_every_task_once_while_tasks_are_added_between_pages() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    let mut original = HashSet::new();
+    for i in 0..23 {
+        original.insert(
+            app.task(&ada, title(&format!("Task {i}"))).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/tasks?limit=5&cursor={c}"),
+            None => "/api/tasks?limit=5".to_owned(),
+        };
+        // Someone adds tasks while we page.
+        let (page, _, _) = tokio::join!(
+            app.get(&ada, &path),
+            app.create(&ada, title("Added meanwhile")),
+            app.create(&ada, title("Added meanwhile too")),
+        );
+        page.assert_status(StatusCode::OK);
+        let body = page.json();
+        seen.extend(json_ids(&body["items"]));
+        pages += 1;
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages < 20, "pagination must end");
+    }
+    let unique: HashSet<_> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no task twice");
+    assert!(original.is_subset(&unique), "no original task skipped");
+    assert_eq!(pages, 5);
+}
+
+#[tokio::test]
+async fn the_list_is_newest_first_and_filters_work() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    let bob = app.member("Bob").await;
+    let a1 = app.task(&ada, json!({"title": "mine, todo"})).await;
+    let a2 = app
+        .task(
+            &ada,
+            json!({"title": "for bob", "assignee_id": bob.id.to_string(), "status": "in_progress"}),
+        )
+        .await;
+    let b1 = app.task(&bob, json!({"title": "bob's own, for ada", "assignee_id": ada.id.to_string(), "status": "done"})).await;
+    let id = |t: &serde_json::Value| t["id"].as_str().unwrap().to_owned();
+    let list = |q: &'static str| {
+        let (app, ada) = (&app, &ada);
+        async move { json_ids(&app.get(ada, &format!("/api/tasks{q}")).await.json()["items"]) }
+    };
+    assert_eq!(list("").await, [id(&b1), id(&a2), id(&a1)]);
+    assert_eq!(list("?status=in_progress").await, [id(&a2)]);
+    assert_eq!(list("?assignee=me").await, [id(&b1)]);
+    assert_eq!(list("?assignee=none").await, [id(&a1)]);
+    assert_eq!(list("?created_by=me").await, [id(&a2), id(&a1)]);
+    assert_eq!(list("?created_by=me&status=todo").await, [id(&a1)]);
+    let by_bob = format!("?assignee={}", bob.id);
+    assert_eq!(
+        json_ids(&app.get(&ada, &format!("/api/tasks{by_bob}")).await.json()["items"]),
+        [id(&a2)]
+    );
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_field_errors() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("status=doing", "status"),
+        ("assignee=bob", "assignee"),
+        ("created_by=someone", "created_by"),
+        ("cursor=not-a-cursor", "cursor"),
+    ] {
+        let res = app.get(&ada, &format!("/api/tasks?{query}")).await;
+        assert_eq!(
+            res.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation")["errors"][0]["field"],
+            field,
+            "{query}"
+        );
+    }
+    app.get(&ada, "/api/tasks?sort=title")
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "bad-request");
+}
