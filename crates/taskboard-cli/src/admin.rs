@@ -2,11 +2,14 @@
 
 use sqlx::MySql;
 use sqlx::migrate::MigrateDatabase;
+use taskboard_core::bus;
 use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::storage::{db, tables, users::UserStore};
 use taskboard_login::accounts::{self, RegisterError, Registration};
 use taskboard_login::password::PasswordHasher;
 use tokio::io::AsyncBufReadExt;
+
+use crate::local_queue::LocalQueue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -26,12 +29,20 @@ pub enum AdminError {
     Stdin(#[from] std::io::Error),
     #[error("event bus: {0}")]
     Bus(String),
+    #[error("queue: {0}")]
+    Queue(String),
+    #[error("SES: {0}")]
+    Ses(String),
+    #[error("mailbox: {0}")]
+    Mailbox(String),
     #[error("dev server: {0}")]
     Serve(String),
 }
 
-/// Create every table in [`tables::ALL`] (named by its environment variable) and the event bus.
-pub async fn bootstrap(env: &dyn Env) -> Result<(), AdminError> {
+/// Create what the code needs in the AWS endpoint (the emulator, locally): every table in
+/// [`tables::ALL`] (named by its environment variable), the event bus, the sender's SES identity,
+/// and the queue standing in for the notifier's Lambda target with the notifier's rule. Idempotent.
+pub async fn bootstrap(env: &dyn Env) -> Result<LocalQueue, AdminError> {
     let sdk = taskboard_core::aws::load_config().await;
     let client = aws_sdk_dynamodb::Client::new(&sdk);
     for spec in tables::ALL {
@@ -40,11 +51,34 @@ pub async fn bootstrap(env: &dyn Env) -> Result<(), AdminError> {
         tracing::info!(table = %name, "table ready");
     }
     let bus = config::required(env, "EVENT_BUS_NAME")?;
-    taskboard_core::bus::ensure_bus(&aws_sdk_eventbridge::Client::new(&sdk), &bus)
+    let events = aws_sdk_eventbridge::Client::new(&sdk);
+    bus::ensure_bus(&events, &bus)
         .await
         .map_err(|e| AdminError::Bus(e.to_string()))?;
-    tracing::info!(bus = %bus, "event bus ready");
-    Ok(())
+    let queue_name = config::required(env, "LOCAL_NOTIFIER_QUEUE")?;
+    let (queue, queue_arn) =
+        LocalQueue::ensure(aws_sdk_sqs::Client::new(&sdk), &queue_name).await?;
+    bus::ensure_notify_rule(&events, &bus, &format!("{bus}-notify"), &queue_arn)
+        .await
+        .map_err(|e| AdminError::Bus(e.to_string()))?;
+    tracing::info!(bus = %bus, queue = %queue_name, "event bus and notifier rule ready");
+    let sender: taskboard_core::domain::EmailAddress =
+        config::required_parsed(env, "SENDER_ADDRESS")?;
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    match ses
+        .create_email_identity()
+        .email_identity(sender.as_str())
+        .send()
+        .await
+    {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_already_exists_exception()) => {}
+        Err(e) => return Err(AdminError::Ses(aws_sdk_sesv2::Error::from(e).to_string())),
+    }
+    tracing::info!(sender = %sender, "sender identity ready");
+    Ok(queue)
 }
 
 /// Create the database named in `DATABASE_URL` if missing, then apply pending migrations.

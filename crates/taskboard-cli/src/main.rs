@@ -5,14 +5,13 @@
 //! taskboard bootstrap    create the DynamoDB tables in the emulator (or any AWS_ENDPOINT_URL)
 //! taskboard migrate      apply the MySQL migrations to DATABASE_URL
 //! taskboard create-user  add an account (reads the password from standard input)
+//! taskboard mailbox      the e-mail the local stack sent, newest first
 //! ```
-
-mod admin;
-mod dev_server;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use taskboard_cli::{admin, dev_server, mailbox};
 use taskboard_core::config::ProcessEnv;
 
 #[derive(Parser)]
@@ -37,6 +36,12 @@ enum Command {
     Bootstrap,
     /// Create the database if needed and apply the MySQL migrations to DATABASE_URL.
     Migrate,
+    /// List the e-mail the local stack sent (the emulator's SES), newest first.
+    Mailbox {
+        /// Show at most this many messages.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Create an account; the password is read from standard input (one line).
     CreateUser {
         #[arg(long)]
@@ -52,8 +57,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dev { addr, web_dir } => dev_server::run(&ProcessEnv, addr, web_dir).await,
-        Command::Bootstrap => admin::bootstrap(&ProcessEnv).await,
+        Command::Bootstrap => admin::bootstrap(&ProcessEnv).await.map(|_| ()),
         Command::Migrate => admin::migrate(&ProcessEnv).await,
+        Command::Mailbox { limit } => mailbox::print(&ProcessEnv, limit).await,
         Command::CreateUser { email, name } => admin::create_user(&ProcessEnv, &email, &name).await,
     };
     match result {

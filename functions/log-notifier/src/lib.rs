@@ -1,34 +1,17 @@
-//! The log-notifier function: receives task events from the EventBridge rule.
+//! The log-notifier function: one clear e-mail to each person a task change concerns.
 //!
-//! This first version accepts and logs each event's identity (never its content); choosing
-//! recipients and sending e-mail through SES is the notifications issue's work.
+//! - [`handler`]: one EventBridge delivery → recipients → one e-mail each, idempotently.
+//! - [`recipients`] and [`message`]: the rules: who hears about a change, and what they read.
+//! - [`deliveries`]: DynamoDB adapter; the `event_id#recipient` records that stop double e-mail.
+//! - [`mailer`]: SES v2 adapter; tells temporary failures (retry) from permanent ones (record).
+//! - [`config`]: the environment variables this function reads.
 
-use aws_lambda_events::eventbridge::EventBridgeEvent;
-use serde::{Deserialize, Serialize};
+pub mod config;
+pub mod deliveries;
+pub mod handler;
+pub mod mailer;
+pub mod message;
+pub mod recipients;
 
-/// The part of a task event's `detail` this function reads so far.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct TaskEventDetail {
-    pub event_id: String,
-    pub schema_version: u32,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum NotifyError {
-    #[error("unsupported schema_version {0}")]
-    UnsupportedSchema(u32),
-}
-
-/// Handle one EventBridge delivery.
-pub async fn handle(event: EventBridgeEvent<TaskEventDetail>) -> Result<(), NotifyError> {
-    if event.detail.schema_version != 1 {
-        return Err(NotifyError::UnsupportedSchema(event.detail.schema_version));
-    }
-    tracing::info!(
-        event_id = %event.detail.event_id,
-        detail_type = %event.detail_type,
-        source = ?event.source,
-        "task event received"
-    );
-    Ok(())
-}
+pub use config::NotifierConfig;
+pub use handler::{Notifier, NotifyError, Summary};

@@ -1,19 +1,23 @@
-//! The log-notifier Lambda, run by `lambda_runtime` on EventBridge events.
+//! The log-notifier Lambda, run by `lambda_runtime` on task events from the EventBridge rule.
 
-use lambda_runtime::{LambdaEvent, service_fn};
-use taskboard_core::telemetry;
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use taskboard_core::config::ProcessEnv;
+use taskboard_core::{aws, telemetry};
+use taskboard_log_notifier::{Notifier, NotifierConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    lambda_runtime::run(service_fn(|event: LambdaEvent<_>| async move {
-        taskboard_log_notifier::handle(event.payload)
-            .await
-            .map_err(|e| {
-                lambda_runtime::Diagnostic::from(
-                    Box::new(e) as Box<dyn std::error::Error + Send + Sync>
-                )
+    let config = NotifierConfig::from_env(&ProcessEnv)
+        .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let notifier = Notifier::from_config(&config, &aws::load_config().await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| {
+        let notifier = notifier.clone();
+        async move {
+            notifier.handle(event.payload).await.map_err(|e| {
+                Diagnostic::from(Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
             })
+        }
     }))
     .await
 }

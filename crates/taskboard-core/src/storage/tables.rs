@@ -65,8 +65,19 @@ pub const TASK_LOG: TableSpec = TableSpec {
     ttl_attribute: None,
 };
 
+/// The notifier's delivery records: one per `event_id#recipient`, so a repeated or concurrent
+/// delivery of an event sends each e-mail once. Kept 30 days.
+pub const NOTIFICATIONS: TableSpec = TableSpec {
+    name: "notifications",
+    env_var: "NOTIFICATIONS_TABLE",
+    partition_key: "delivery_id",
+    sort_key: None,
+    indexes: &[],
+    ttl_attribute: Some("expires_at"),
+};
+
 /// Every table, in creation order.
-pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS, TASK_LOG];
+pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS, TASK_LOG, NOTIFICATIONS];
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not create DynamoDB table {table}: {source}")]

@@ -1,0 +1,150 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+use taskboard_cli::dev_server::DevStack;
+use taskboard_cli::mailbox::{self, SentMail};
+use taskboard_testing::TestDb;
+use taskboard_testing::http::{SITE, TestClient, TestResponse};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct Stack {
+    pub stack: DevStack,
+    pub client: TestClient,
+    pub env: HashMap<String, String>,
+    pub db: TestDb,
+    pub tag: String,
+}
+
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub cookie: String,
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(overrides: &[(&str, String)]) -> Self {
+        let db = TestDb::new().await;
+        let tag = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let p = format!("s{tag}-");
+        let mut env: HashMap<String, String> = [
+            ("DATABASE_URL", db.url.clone()),
+            ("SITE_URL", SITE.to_owned()),
+            ("SESSIONS_TABLE", format!("{p}sessions")),
+            ("LOGIN_ATTEMPTS_TABLE", format!("{p}login_attempts")),
+            ("TASK_LOG_TABLE", format!("{p}task_log")),
+            ("NOTIFICATIONS_TABLE", format!("{p}notifications")),
+            ("EVENT_BUS_NAME", format!("{p}bus")),
+            ("LOCAL_NOTIFIER_QUEUE", format!("{p}notifier")),
+            ("SENDER_ADDRESS", "notifications@taskboard.test".to_owned()),
+            (
+                "AWS_ENDPOINT_URL",
+                std::env::var("AWS_ENDPOINT_URL").unwrap_or_default(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for (k, v) in overrides {
+            env.insert((*k).to_owned(), v.clone());
+        }
+        taskboard_testing::sdk_config().await; // refuses to run against anything but the emulator
+        let web = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"));
+        let lookup = env.clone();
+        let stack = DevStack::assemble(&move |name: &str| lookup.get(name).cloned(), web)
+            .await
+            .expect("assemble the local stack");
+        let client = TestClient::new(stack.router.clone());
+        Self {
+            stack,
+            client,
+            env,
+            db,
+            tag,
+        }
+    }
+
+    /// Sign someone up through the API (unique address per test).
+    pub async fn person(&self, name: &str) -> Person {
+        let email = format!("{}-{}@example.com", name.to_lowercase(), self.tag);
+        let res = self
+            .client
+            .post(
+                "/api/auth/signup",
+                &json!({"email": email, "password": PASSWORD, "name": name}),
+                None,
+            )
+            .await;
+        res.assert_status(StatusCode::CREATED);
+        let cookie = res
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .expect("session cookie")
+            .to_owned();
+        Person {
+            id: res.json()["id"].as_str().expect("id").to_owned(),
+            email,
+            cookie,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        who: &Person,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        self.client
+            .call(method, path, body.as_ref(), Some(&who.cookie), &[])
+            .await
+    }
+
+    /// Hand everything the rule delivered to the notifier, as the dev server's queue loop does.
+    pub async fn deliver(&self) {
+        let drained = self
+            .stack
+            .queue
+            .drain_once(&self.stack.notifier, 0)
+            .await
+            .expect("drain");
+        assert_eq!(drained.failed, 0, "the notifier handled every event");
+    }
+
+    /// Mail sent to any of this test's people, newest first.
+    pub async fn mail(&self) -> Vec<SentMail> {
+        mailbox::fetch(&self.env["AWS_ENDPOINT_URL"])
+            .await
+            .expect("mailbox")
+            .into_iter()
+            .filter(|m| {
+                m.to.iter()
+                    .any(|t| t.ends_with(&format!("-{}@example.com", self.tag)))
+            })
+            .collect()
+    }
+
+    /// Wait until `count` messages have arrived for this test's people.
+    pub async fn mail_count(&self, count: usize) -> Vec<SentMail> {
+        taskboard_testing::eventually(
+            Duration::from_secs(10),
+            &format!("{count} e-mails"),
+            || async {
+                let mail = self.mail().await;
+                (mail.len() >= count).then_some(mail)
+            },
+        )
+        .await
+    }
+}
+
+pub fn to<'a>(mail: &'a [SentMail], who: &Person) -> Vec<&'a SentMail> {
+    mail.iter().filter(|m| m.to.contains(&who.email)).collect()
+}

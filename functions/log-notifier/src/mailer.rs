@@ -1,0 +1,86 @@
+//! SES v2, simple content (text + HTML). Failures are sorted into temporary (throttling, network,
+//! service errors: fail the invocation so it is retried) and permanent (a rejected message or
+//! address: record it and move on).
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::error::SdkError;
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use taskboard_core::domain::EmailAddress;
+
+use crate::message::Email;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("temporary SES failure: {0}")]
+    Temporary(String),
+    #[error("SES refused the message: {0}")]
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    client: Client,
+    sender: EmailAddress,
+}
+
+fn content(data: &str) -> Result<Content, SendError> {
+    Content::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| SendError::Permanent(e.to_string()))
+}
+
+impl Mailer {
+    pub fn new(client: Client, sender: EmailAddress) -> Self {
+        Self { client, sender }
+    }
+
+    /// Send one e-mail; returns SES's message id.
+    pub async fn send(&self, email: &Email) -> Result<String, SendError> {
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(
+                Body::builder()
+                    .text(content(&email.text)?)
+                    .html(content(&email.html)?)
+                    .build(),
+            )
+            .build();
+        let sent = self
+            .client
+            .send_email()
+            .from_email_address(self.sender.as_str())
+            .destination(Destination::builder().to_addresses(&email.to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await;
+        match sent {
+            Ok(out) => Ok(out.message_id().unwrap_or_default().to_owned()),
+            Err(err) => Err(classify(err)),
+        }
+    }
+}
+
+fn classify(err: SdkError<SendEmailError, aws_sdk_sesv2::config::http::HttpResponse>) -> SendError {
+    let SdkError::ServiceError(service) = err else {
+        // Timeouts, connection failures, unreadable responses: worth another try.
+        return SendError::Temporary(aws_sdk_sesv2::Error::from(err).to_string());
+    };
+    let e = service.into_err();
+    let temporary = e.is_too_many_requests_exception() || e.is_limit_exceeded_exception();
+    let permanent = e.is_message_rejected()
+        || e.is_bad_request_exception()
+        || e.is_mail_from_domain_not_verified_exception()
+        || e.is_not_found_exception()
+        || e.is_account_suspended_exception()
+        || e.is_sending_paused_exception();
+    let message = aws_sdk_sesv2::Error::from(e).to_string();
+    if permanent && !temporary {
+        SendError::Permanent(message)
+    } else {
+        // Throttling, and anything unrecognised (5xx), is retried.
+        SendError::Temporary(message)
+    }
+}

@@ -1,0 +1,353 @@
+//! What a person reads: a subject naming the task and what happened, and a text and an HTML body
+//! saying who changed what, from what to what, with a link to the task. All user text is escaped
+//! in HTML; subjects cannot carry line breaks (task titles and names cannot contain them).
+
+use std::fmt::Write;
+
+use serde_json::Value;
+use taskboard_core::domain::TaskStatus;
+use taskboard_core::events::{DetailType, Person, TaskEvent};
+use taskboard_core::http::SiteUrl;
+
+/// One e-mail, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The link to a task on the site.
+pub fn task_link(site: &SiteUrl, event: &TaskEvent) -> String {
+    site.link(&format!("/#/tasks/{}", event.task.id))
+}
+
+fn headline(event: &TaskEvent, to: &Person) -> (String, String) {
+    let title = event.task.title.as_str();
+    let actor = event.actor.name.as_str();
+    let assigned_to_you = event.task.assignee.as_ref().is_some_and(|a| a.id == to.id);
+    match event.detail_type {
+        DetailType::Created if assigned_to_you => (
+            format!("{actor} assigned you \u{201c}{title}\u{201d}"),
+            format!("{actor} created a task and assigned it to you."),
+        ),
+        DetailType::Created => (
+            format!("New task: \u{201c}{title}\u{201d}"),
+            format!("{actor} created a task."),
+        ),
+        DetailType::Assigned if assigned_to_you => (
+            format!("{actor} assigned you \u{201c}{title}\u{201d}"),
+            format!("{actor} assigned this task to you."),
+        ),
+        DetailType::Assigned => {
+            let who = event
+                .task
+                .assignee
+                .as_ref()
+                .map_or("nobody", |a| a.name.as_str());
+            (
+                format!("\u{201c}{title}\u{201d} is now assigned to {who}"),
+                format!("{actor} assigned this task to {who}."),
+            )
+        }
+        DetailType::StatusChanged => {
+            let label = event.task.status.label();
+            (
+                format!("\u{201c}{title}\u{201d} moved to {label}"),
+                format!("{actor} moved this task to {label}."),
+            )
+        }
+        DetailType::Updated => (
+            format!("\u{201c}{title}\u{201d} was updated"),
+            format!("{actor} changed this task."),
+        ),
+        DetailType::Deleted => (
+            format!("\u{201c}{title}\u{201d} was deleted"),
+            format!("{actor} deleted this task."),
+        ),
+    }
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "title" => "Title",
+        "description" => "Description",
+        "status" => "Status",
+        "assignee" => "Assignee",
+        "due_date" => "Due date",
+        other => other,
+    }
+}
+
+/// A changed value as a person reads it.
+fn show(field: &str, value: &Value) -> String {
+    match (field, value) {
+        (_, Value::Null) => "none".to_owned(),
+        ("status", Value::String(s)) => {
+            TaskStatus::parse(s).map_or_else(|_| s.clone(), |s| s.label().to_owned())
+        }
+        ("assignee", Value::Object(p)) => p
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("someone")
+            .to_owned(),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// `(label, from, to)` for each change; a description is summarised, not quoted in full.
+fn change_lines(event: &TaskEvent) -> Vec<(String, String, String)> {
+    event
+        .changes
+        .iter()
+        .map(|(field, change)| {
+            let label = field_label(field).to_owned();
+            if field == "description" {
+                let was = if change.from.is_null() {
+                    "none"
+                } else {
+                    "the previous text"
+                };
+                let now = if change.to.is_null() {
+                    "none"
+                } else {
+                    "new text (see the task)"
+                };
+                (label, was.to_owned(), now.to_owned())
+            } else {
+                (label, show(field, &change.from), show(field, &change.to))
+            }
+        })
+        .collect()
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The e-mail `to` receives about `event`.
+pub fn compose(event: &TaskEvent, to: &Person, site: &SiteUrl) -> Email {
+    let (subject, lead) = headline(event, to);
+    let link = task_link(site, event);
+    let changes = change_lines(event);
+    let task = &event.task;
+
+    let mut text = format!("Hello {},\n\n{lead}\n\n  {}\n", to.name, task.title);
+    let _ = writeln!(text, "  Status: {}", task.status.label());
+    if let Some(assignee) = &task.assignee {
+        let _ = writeln!(text, "  Assignee: {}", assignee.name);
+    }
+    if let Some(due) = task.due_date {
+        let _ = writeln!(text, "  Due: {due}");
+    }
+    if !changes.is_empty() {
+        text.push_str("\nWhat changed:\n");
+        for (label, from, to) in &changes {
+            let _ = writeln!(text, "  {label}: {from} \u{2192} {to}");
+        }
+    }
+    if event.detail_type != DetailType::Deleted {
+        let _ = write!(text, "\nOpen the task: {link}\n");
+    }
+    text.push_str(
+        "\nYou get this e-mail because you created or are assigned this task on Taskboard.\n",
+    );
+
+    let mut html = String::from(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24\">",
+    );
+    let _ = write!(
+        html,
+        "<p>Hello {},</p><p>{}</p>",
+        escape(to.name.as_str()),
+        escape(&lead)
+    );
+    let _ = write!(
+        html,
+        "<p style=\"font-size:1.1em\"><strong>{}</strong><br>",
+        escape(task.title.as_str())
+    );
+    let _ = write!(html, "Status: {}", escape(task.status.label()));
+    if let Some(assignee) = &task.assignee {
+        let _ = write!(html, "<br>Assignee: {}", escape(assignee.name.as_str()));
+    }
+    if let Some(due) = task.due_date {
+        let _ = write!(html, "<br>Due: {due}");
+    }
+    html.push_str("</p>");
+    if !changes.is_empty() {
+        html.push_str("<p>What changed:</p><ul>");
+        for (label, from, to) in &changes {
+            let _ = write!(
+                html,
+                "<li>{}: {} &rarr; {}</li>",
+                escape(label),
+                escape(from),
+                escape(to)
+            );
+        }
+        html.push_str("</ul>");
+    }
+    if event.detail_type != DetailType::Deleted {
+        let _ = write!(
+            html,
+            "<p><a href=\"{}\">Open the task</a></p>",
+            escape(&link)
+        );
+    }
+    html.push_str(
+        "<p style=\"color:#57606a;font-size:.9em\">You get this e-mail because you created or are assigned this task on Taskboard.</p></body></html>",
+    );
+
+    Email {
+        to: to.email.to_string(),
+        subject: format!("[Taskboard] {subject}"),
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::Utc;
+    use serde_json::json;
+    use taskboard_core::domain::{DisplayName, EmailAddress, TaskId, TaskTitle, UserId};
+    use taskboard_core::events::{FieldChange, TaskSnapshot};
+
+    use super::*;
+
+    pub fn person(name: &str) -> Person {
+        Person {
+            id: UserId::new(),
+            name: DisplayName::parse(name).unwrap(),
+            email: EmailAddress::parse(&format!("{}@example.com", name.to_lowercase())).unwrap(),
+        }
+    }
+
+    pub fn event(kind: DetailType, actor: &Person) -> TaskEvent {
+        TaskEvent {
+            event_id: uuid_v4(),
+            schema_version: 1,
+            detail_type: kind,
+            occurred_at: Utc::now(),
+            actor: actor.clone(),
+            task: TaskSnapshot {
+                id: TaskId::new(),
+                title: TaskTitle::parse("Ship <b>it</b> & \"more\"").unwrap(),
+                description: None,
+                status: TaskStatus::Done,
+                assignee: None,
+                due_date: None,
+                created_by: actor.clone(),
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+                version: 2,
+            },
+            changes: BTreeMap::new(),
+            recipients: vec![],
+        }
+    }
+
+    fn uuid_v4() -> uuid::Uuid {
+        uuid::Uuid::new_v4()
+    }
+
+    fn site() -> SiteUrl {
+        SiteUrl::parse("https://tasks.example.com").unwrap()
+    }
+
+    #[test]
+    fn a_status_change_says_who_moved_what_from_what_to_what() {
+        let (ada, bob) = (person("Ada"), person("Bob"));
+        let mut e = event(DetailType::StatusChanged, &bob);
+        e.changes.insert(
+            "status".into(),
+            FieldChange {
+                from: json!("in_progress"),
+                to: json!("done"),
+            },
+        );
+        let mail = compose(&e, &ada, &site());
+        assert_eq!(mail.to, "ada@example.com");
+        assert_eq!(
+            mail.subject,
+            "[Taskboard] \u{201c}Ship <b>it</b> & \"more\"\u{201d} moved to Done"
+        );
+        assert!(mail.text.contains("Bob moved this task to Done."));
+        assert!(mail.text.contains("Status: In progress \u{2192} Done"));
+        assert!(
+            mail.text
+                .contains(&format!("https://tasks.example.com/#/tasks/{}", e.task.id))
+        );
+        assert!(mail.html.contains("Status: In progress &rarr; Done"));
+    }
+
+    #[test]
+    fn user_text_is_escaped_in_html_only() {
+        let (ada, bob) = (person("Ada"), person("Bob"));
+        let mut e = event(DetailType::Updated, &bob);
+        e.changes.insert(
+            "title".into(),
+            FieldChange {
+                from: json!("<img src=x onerror=alert(1)>"),
+                to: json!("Ship"),
+            },
+        );
+        let mail = compose(&e, &ada, &site());
+        assert!(
+            mail.html
+                .contains("Ship &lt;b&gt;it&lt;/b&gt; &amp; &quot;more&quot;")
+        );
+        assert!(mail.html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!mail.html.contains("<img") && !mail.html.contains("<b>it"));
+        assert!(
+            mail.text.contains("Ship <b>it</b>"),
+            "plain text stays as typed"
+        );
+    }
+
+    #[test]
+    fn assignment_mail_speaks_to_the_new_assignee() {
+        let (ada, bob, cy) = (person("Ada"), person("Bob"), person("Cy"));
+        let mut e = event(DetailType::Assigned, &ada);
+        e.task.assignee = Some(cy.clone());
+        e.changes.insert(
+            "assignee".into(),
+            FieldChange {
+                from: json!({"id": bob.id, "name": "Bob", "email": bob.email}),
+                to: json!({"id": cy.id, "name": "Cy", "email": cy.email}),
+            },
+        );
+        assert!(
+            compose(&e, &cy, &site())
+                .subject
+                .contains("Ada assigned you")
+        );
+        let to_bob = compose(&e, &bob, &site());
+        assert!(to_bob.subject.ends_with("is now assigned to Cy"));
+        assert!(to_bob.text.contains("Assignee: Bob \u{2192} Cy"));
+    }
+
+    #[test]
+    fn deleted_tasks_have_no_link() {
+        let (ada, bob) = (person("Ada"), person("Bob"));
+        let mail = compose(&event(DetailType::Deleted, &ada), &bob, &site());
+        assert!(mail.subject.ends_with("was deleted"));
+        assert!(!mail.text.contains("Open the task"));
+    }
+}
