@@ -1,7 +1,7 @@
 # Taskboard: the two ways in.
 #   make dev   - the whole system locally, ending with a URL to open
 #   make test  - every test and check
-.PHONY: dev test fmt migrate create-user
+.PHONY: dev test fmt migrate create-user mailbox
 SHELL := /bin/bash
 
 dev:
@@ -20,3 +20,7 @@ migrate:
 # Create an account when sign-up is closed: make create-user EMAIL=a@b.c NAME="Ada" (asks for the password).
 create-user:
 	@scripts/cli.sh create-user --email "$(EMAIL)" --name "$(NAME)"
+
+# The e-mail the local stack sent, newest first (also at http://127.0.0.1:3000/_dev/mailbox).
+mailbox:
+	@scripts/cli.sh mailbox
