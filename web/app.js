@@ -1,103 +1,98 @@
-// Sign-in, sign-up and the signed-in view. All user text is set with textContent, never HTML.
-import { api, ApiError } from './api.js';
+// Taskboard's site: who is signed in, the board, and the task dialog. All user text is set with
+// textContent, never as HTML. `#/tasks/<id>` opens a task (the links in e-mail point there).
+import { api, allTasks, request, ApiError, describe } from './api.js';
+import { setUpAuth, showSignIn } from './auth.js';
+import { renderBoard } from './board.js';
+import { statusLabel } from './format.js';
+import { setUpTaskDialog, setPeople, newTask, openTask } from './task-dialog.js';
 
 const $ = (id) => document.getElementById(id);
-let mode = 'signin';
+const state = { me: null, users: [], tasks: [], filter: 'all' };
+const QUERIES = { all: {}, assigned: { assignee: 'me' }, created: { created_by: 'me' } };
 
-const MESSAGES = {
-  'invalid-credentials': 'That e-mail address and password do not match. Check them and try again.',
-  'email-taken': 'An account with this e-mail address already exists. Sign in instead.',
-  'signup-closed': 'Sign-up is closed for this team. Ask an administrator to create your account.',
-  'csrf': 'The request was blocked for your safety. Reload the page and try again.',
+function show(view) {
+  $('loading').hidden = view !== 'loading';
+  $('auth').hidden = view !== 'auth';
+  $('board').hidden = view !== 'board';
+  $('account').hidden = view !== 'board';
+}
+
+function announce(text) {
+  $('announcer').textContent = text;
+}
+
+function message(text) {
+  $('board-message-text').textContent = text;
+  $('board-message').hidden = !text;
+}
+
+const handlers = {
+  onOpen: (id) => { location.hash = `#/tasks/${id}`; },
+  onMove: move,
 };
 
-function describe(error) {
-  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
-  if (error.type === 'too-many-requests') {
-    const minutes = Math.max(1, Math.ceil((Number(error.problem.retry_after) || 60) / 60));
-    return `Too many failed attempts. Wait a few minutes (about ${minutes}) and try again.`;
-  }
-  if (error.status >= 500) return 'Taskboard had a problem on its side. Please try again in a moment.';
-  return MESSAGES[error.type] || error.problem.detail || error.message;
+function draw() {
+  renderBoard(state.tasks, state.me, handlers);
 }
 
-function show(section) {
-  for (const id of ['loading', 'auth', 'home']) $(id).hidden = id !== section;
-}
-
-function setMode(next) {
-  mode = next;
-  const signup = mode === 'signup';
-  $('auth-title').textContent = signup ? 'Create your account' : 'Sign in';
-  $('submit').textContent = signup ? 'Create account' : 'Sign in';
-  $('name-field').hidden = !signup;
-  $('password-hint').hidden = !signup;
-  $('password').autocomplete = signup ? 'new-password' : 'current-password';
-  $('switch-text').textContent = signup ? 'Already have an account?' : 'New here?';
-  $('switch-mode').textContent = signup ? 'Sign in' : 'Create an account';
-  clearErrors();
-}
-
-function clearErrors() {
-  for (const id of ['name-error', 'email-error', 'password-error', 'form-error']) $(id).textContent = '';
-  for (const id of ['name', 'email', 'password']) $(id).removeAttribute('aria-invalid');
-}
-
-async function submit(event) {
-  event.preventDefault();
-  clearErrors();
-  const body = { email: $('email').value, password: $('password').value };
-  if (mode === 'signup') body.name = $('name').value;
-  $('submit').disabled = true;
+async function loadBoard() {
+  $('board-state').textContent = 'Loading tasks…';
+  $('columns').setAttribute('aria-busy', 'true');
   try {
-    const user = await api('POST', mode === 'signup' ? '/api/auth/signup' : '/api/auth/login', body);
-    $('password').value = '';
-    await signedIn(user);
+    state.tasks = await allTasks(QUERIES[state.filter]);
+    message('');
+    draw();
   } catch (error) {
-    const fields = error instanceof ApiError ? error.fieldErrors() : {};
-    let focused = false;
-    for (const [field, message] of Object.entries(fields)) {
-      const input = $(field);
-      if (!input) continue;
-      $(`${field}-error`).textContent = message;
-      input.setAttribute('aria-invalid', 'true');
-      if (!focused) { input.focus(); focused = true; }
-    }
-    if (!focused) $('form-error').textContent = describe(error);
+    if (error instanceof ApiError && error.status === 401) return signedOut('Your session has ended. Sign in again.');
+    $('board-state').textContent = '';
+    message(`Could not load the tasks. ${describe(error)}`);
   } finally {
-    $('submit').disabled = false;
+    $('columns').removeAttribute('aria-busy');
   }
+}
+
+async function move(id, status) {
+  const task = state.tasks.find((t) => t.id === id);
+  if (!task || task.status === status) return;
+  try {
+    const { data } = await request('PATCH', `/api/tasks/${id}`, { body: { status }, ifMatch: `"${task.version}"` });
+    Object.assign(task, data);
+    draw();
+    announce(`Moved “${data.title}” to ${statusLabel(status)}.`);
+  } catch (error) {
+    draw(); // put the card back where the server says it is
+    if (error instanceof ApiError && error.status === 412) {
+      message('This task was changed by someone else meanwhile, so it was not moved.');
+    } else {
+      message(`Could not move the task. ${describe(error)}`);
+    }
+  }
+}
+
+async function route() {
+  const match = location.hash.match(/^#\/tasks\/([0-9a-f-]{36})$/);
+  if (match && state.me) await openTask(match[1]);
 }
 
 async function signedIn(user) {
+  state.me = user;
   $('whoami').textContent = `${user.name} (${user.email})`;
-  $('account').hidden = false;
-  show('home');
-  $('home-error').textContent = '';
-  const team = $('team');
-  team.replaceChildren();
+  show('board');
   try {
-    const { items } = await api('GET', '/api/users');
-    for (const person of items) {
-      const li = document.createElement('li');
-      const name = document.createElement('strong');
-      name.textContent = person.name;
-      const email = document.createElement('span');
-      email.className = 'muted';
-      email.textContent = person.email;
-      li.append(name, ' ', email);
-      team.append(li);
-    }
-  } catch (error) {
-    $('home-error').textContent = describe(error);
+    state.users = (await api('GET', '/api/users')).items;
+  } catch {
+    state.users = [user];
   }
+  setPeople(state.me, state.users);
+  await loadBoard();
+  await route();
 }
 
-function signedOut() {
-  $('account').hidden = true;
+function signedOut(text = '') {
+  state.me = null;
+  state.tasks = [];
   show('auth');
-  setMode('signin');
-  $('email').focus();
+  showSignIn(text);
 }
 
 async function signOut(everywhere) {
@@ -105,23 +100,62 @@ async function signOut(everywhere) {
     await api('POST', everywhere ? '/api/auth/logout-all' : '/api/auth/logout');
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) {
-      $('home-error').textContent = describe(error);
+      message(describe(error));
       return;
     }
   }
+  history.replaceState(null, '', location.pathname);
   signedOut();
 }
 
+function setFilter(filter) {
+  state.filter = filter;
+  for (const button of document.querySelectorAll('.filter')) {
+    button.setAttribute('aria-pressed', String(button.dataset.filter === filter));
+  }
+  loadBoard();
+}
+
 async function start() {
-  $('auth-form').addEventListener('submit', submit);
-  $('switch-mode').addEventListener('click', () => setMode(mode === 'signin' ? 'signup' : 'signin'));
+  setUpAuth(signedIn);
+  setUpTaskDialog({
+    me: null,
+    users: [],
+    onSaved: (task, how) => {
+      announce(how === 'created' ? `Created “${task.title}”.` : `Saved “${task.title}”.`);
+      loadBoard();
+    },
+    onDeleted: (task) => {
+      announce(`Deleted “${task.title}”.`);
+      loadBoard();
+    },
+    onClosed: () => {
+      if (location.hash) history.replaceState(null, '', location.pathname);
+    },
+    onMissing: (text) => {
+      history.replaceState(null, '', location.pathname);
+      message(text);
+      loadBoard();
+    },
+  });
   $('sign-out').addEventListener('click', () => signOut(false));
   $('sign-out-all').addEventListener('click', () => signOut(true));
+  $('new-task').addEventListener('click', newTask);
+  $('board-retry').addEventListener('click', loadBoard);
+  for (const button of document.querySelectorAll('.filter')) {
+    button.addEventListener('click', () => setFilter(button.dataset.filter));
+  }
+  window.addEventListener('hashchange', route);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.me && !$('task-dialog').open) loadBoard();
+  });
+
+  show('loading');
   try {
     await signedIn(await api('GET', '/api/auth/me'));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) signedOut();
-    else { show('auth'); $('form-error').textContent = describe(error); }
+    else signedOut(describe(error));
   }
 }
 

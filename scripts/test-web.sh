@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The browser tests: an isolated copy of the local stack (its own database, tables, bus and
+# queue, on its own port), Debian's Chromium driven by playwright-core through node's test runner.
+# Called by scripts/test.sh with MariaDB and the emulator already up.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+apt_install chromium
+command -v npm >/dev/null || apt_install nodejs npm
+if [ ! -d node_modules/playwright-core ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+  log "installing npm packages (package-lock.json)"
+  npm ci --no-audit --no-fund --silent
+fi
+
+run_id="w$(date +%s)$$"
+WEB_PORT="${WEB_TEST_PORT:-3199}"
+export DEV_ADDR="127.0.0.1:$WEB_PORT"
+export SITE_URL="http://$DEV_ADDR"
+export DATABASE_URL="mysql://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT/tb_test_$run_id"
+for var in SESSIONS_TABLE LOGIN_ATTEMPTS_TABLE TASK_LOG_TABLE NOTIFICATIONS_TABLE; do
+  name=$(echo "$var" | tr 'A-Z' 'a-z'); export "$var=$run_id-${name%_table}"
+done
+export EVENT_BUS_NAME="$run_id-bus" LOCAL_NOTIFIER_QUEUE="$run_id-notifier"
+export SENDER_ADDRESS="notifications@taskboard.test" RUST_LOG="${RUST_LOG:-warn}"
+
+cargo build --quiet --bin taskboard
+log "starting an isolated stack for the browser tests on $SITE_URL"
+target/debug/taskboard dev >"$STATE_DIR/web-test-server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+wait_for "the test stack (see .dev/web-test-server.log)" 120 curl -fsS "$SITE_URL/"
+
+log "browser tests (screenshots go to test-results/screenshots/)"
+BASE_URL="$SITE_URL" npm run --silent test:web
