@@ -21,6 +21,11 @@ DB_PASSWORD="${DB_PASSWORD:-taskboard}"
 
 STARTED_PIDS=()
 
+# MariaDB's client where it is installed, MySQL's otherwise (GitHub's Ubuntu runners ship MySQL 8).
+db_cli() { if command -v mariadb >/dev/null; then mariadb "$@"; else mysql "$@"; fi; }
+db_admin() { if command -v mariadb-admin >/dev/null; then mariadb-admin "$@"; else mysqladmin "$@"; fi; }
+db_user() { db_cli -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" "$@"; }
+
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
@@ -64,26 +69,32 @@ ensure_venv() {
 
 mysql_root() {
   # Root over TCP with an empty password (CI machines), else over the unix socket (fresh apt installs).
-  if mariadb -h "$DB_HOST" -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
-    mariadb -h "$DB_HOST" -P "$DB_PORT" -uroot "$@"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if db_cli -h "$DB_HOST" -P "$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    db_cli -h "$DB_HOST" -P "$DB_PORT" -uroot "$@"
+  elif [ -n "${DB_ROOT_PASSWORD:-}" ]; then
+    db_cli -h "$DB_HOST" -P "$DB_PORT" -uroot -p"$DB_ROOT_PASSWORD" "$@"
   else
-    mariadb -uroot "$@"
+    $sudo "$(command -v mariadb || command -v mysql)" -uroot "$@"
   fi
 }
 
 # MariaDB on DB_HOST:DB_PORT with an application user that may create test databases.
 ensure_mariadb() {
-  if ! mariadb-admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2 >/dev/null 2>&1 \
-     && ! mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
-    command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server mariadb-client
-    log "starting MariaDB"
-    if command -v service >/dev/null && service mariadb start >/dev/null 2>&1; then :; else
-      start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  if ! db_admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2 >/dev/null 2>&1 \
+     && ! db_user -e 'SELECT 1' >/dev/null 2>&1; then
+    if ! command -v mysqld >/dev/null && ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+      apt_install mariadb-server mariadb-client
     fi
-    wait_for "MariaDB on $DB_HOST:$DB_PORT" 60 mariadb-admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2
+    log "starting the database server"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if $sudo service mariadb start >/dev/null 2>&1 || $sudo service mysql start >/dev/null 2>&1; then :; else
+      $sudo start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+    fi
+    wait_for "the database on $DB_HOST:$DB_PORT" 60 db_admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2
   fi
-  if ! mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
-    log "creating the local MariaDB user '$DB_USER'"
+  if ! db_user -e 'SELECT 1' >/dev/null 2>&1; then
+    log "creating the local database user '$DB_USER'"
     mysql_root -e "
       CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
       CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';

@@ -6,7 +6,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-apt_install chromium
+# Debian's Chromium; on machines that already have Google Chrome (GitHub's runners), that.
+if [ -z "${CHROMIUM:-}" ]; then
+  if [ -x /usr/bin/chromium ]; then CHROMIUM=/usr/bin/chromium
+  elif command -v google-chrome >/dev/null; then CHROMIUM=$(command -v google-chrome)
+  else apt_install chromium; CHROMIUM=/usr/bin/chromium; fi
+fi
+export CHROMIUM
 command -v npm >/dev/null || apt_install nodejs npm
 if [ ! -d node_modules/playwright-core ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
   log "installing npm packages (package-lock.json)"

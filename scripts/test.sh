@@ -14,8 +14,8 @@ ensure_moto
 export TEST_DATABASE_URL="mysql://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT"
 
 # Databases left by earlier runs (each test makes its own): drop them before starting.
-stale=$(mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -N -e "SHOW DATABASES LIKE 'tb\\_test\\_%'" || true)
-for db in $stale; do mariadb -h "$DB_HOST" -P "$DB_PORT" -u"$DB_USER" -p"$DB_PASSWORD" -e "DROP DATABASE \`$db\`"; done
+stale=$(db_user -N -e "SHOW DATABASES LIKE 'tb\\_test\\_%'" || true)
+for db in $stale; do db_user -e "DROP DATABASE \`$db\`"; done
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -25,3 +25,5 @@ log "cargo test"
 cargo test --workspace --locked
 log "browser tests"
 scripts/test-web.sh
+log "infrastructure, workflows and release builds"
+scripts/check-infra.sh

@@ -118,3 +118,29 @@ pub async fn create_user(env: &dyn Env, email: &str, name: &str) -> Result<(), A
     println!("created {} <{}> with id {}", user.name, user.email, user.id);
     Ok(())
 }
+
+/// The storage and routing definitions the code relies on, as JSON.
+pub fn schema() -> serde_json::Value {
+    let tables: Vec<serde_json::Value> = tables::ALL
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.name,
+                "env_var": t.env_var,
+                "partition_key": t.partition_key,
+                "sort_key": t.sort_key,
+                "ttl_attribute": t.ttl_attribute,
+                "indexes": t.indexes.iter().map(|i| serde_json::json!({
+                    "name": i.name,
+                    "partition_key": i.partition_key,
+                    "sort_key": i.sort_key,
+                    "keys_only": i.keys_only,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let pattern: serde_json::Value =
+        serde_json::from_str(taskboard_core::events::NOTIFY_RULE_PATTERN)
+            .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({ "tables": tables, "notify_rule_pattern": pattern })
+}

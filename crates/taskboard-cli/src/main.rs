@@ -36,6 +36,9 @@ enum Command {
     Bootstrap,
     /// Create the database if needed and apply the MySQL migrations to DATABASE_URL.
     Migrate,
+    /// Print the DynamoDB tables and the notifier's rule pattern the code expects, as JSON
+    /// (the infrastructure drift check compares them with infra/template.yaml).
+    Schema,
     /// List the e-mail the local stack sent (the emulator's SES), newest first.
     Mailbox {
         /// Show at most this many messages.
@@ -59,6 +62,10 @@ async fn main() -> ExitCode {
         Command::Dev { addr, web_dir } => dev_server::run(&ProcessEnv, addr, web_dir).await,
         Command::Bootstrap => admin::bootstrap(&ProcessEnv).await.map(|_| ()),
         Command::Migrate => admin::migrate(&ProcessEnv).await,
+        Command::Schema => {
+            println!("{}", admin::schema());
+            Ok(())
+        }
         Command::Mailbox { limit } => mailbox::print(&ProcessEnv, limit).await,
         Command::CreateUser { email, name } => admin::create_user(&ProcessEnv, &email, &name).await,
     };

@@ -80,6 +80,16 @@ impl Relay {
         }
     }
 
+    /// Age in seconds of the oldest unsent outbox row (0 when none is waiting).
+    pub async fn oldest_unsent_age_secs(&self) -> Result<i64, RelayError> {
+        let age: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(TIMESTAMPDIFF(SECOND, MIN(created_at), UTC_TIMESTAMP(6)) AS SIGNED) FROM outbox WHERE sent_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(age.unwrap_or(0).max(0))
+    }
+
     /// Relay up to `batch` unsent rows, oldest first.
     pub async fn relay_pending(&self, batch: u32) -> Result<RelayReport, RelayError> {
         self.relay_rows(None, batch).await

