@@ -1,7 +1,7 @@
 # Taskboard: the two ways in.
 #   make dev   - the whole system locally, ending with a URL to open
 #   make test  - every test and check
-.PHONY: dev test fmt migrate create-user mailbox
+.PHONY: dev test bench fmt migrate create-user mailbox
 SHELL := /bin/bash
 
 dev:
@@ -9,6 +9,10 @@ dev:
 
 test:
 	@scripts/test.sh
+
+# The performance budgets, measured: one table, also in bench-results/ (see docs/performance.md).
+bench:
+	@scripts/bench.sh
 
 fmt:
 	cargo fmt --all

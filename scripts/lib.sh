@@ -127,3 +127,13 @@ stop_started() {
   for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   STARTED_PIDS=()
 }
+
+# Release builds with cargo-lambda (x86-64 here; the deploy workflow builds arm64). One set of
+# binaries for `make test` and `make bench`, so they share a single build.
+RELEASE_BINS=(login tasks-api relay migrate log-notifier taskboard taskboard-bench bench-hello)
+build_release() {
+  ensure_venv
+  local args=()
+  for bin in "${RELEASE_BINS[@]}"; do args+=(--bin "$bin"); done
+  PATH="$VENV/bin:$PATH" cargo lambda build --release --x86-64 "${args[@]}"
+}

@@ -50,7 +50,11 @@ impl DevStack {
         admin::migrate(env).await?;
 
         let sdk = taskboard_core::aws::load_config().await;
-        let pool = db::lazy_pool(&login_config.database_url, 10)?;
+        // A long-running server: a larger pool than one Lambda instance's (DB_MAX_CONNECTIONS).
+        let pool = db::lazy_pool(
+            &login_config.database_url,
+            login_config.db_max_connections.max(10),
+        )?;
         let login_state = LoginState::new(
             &login_config,
             pool.clone(),
@@ -79,7 +83,12 @@ impl DevStack {
     }
 }
 
-pub async fn run(env: &dyn Env, addr: SocketAddr, web_dir: PathBuf) -> Result<(), AdminError> {
+pub async fn run(
+    env: &dyn Env,
+    addr: SocketAddr,
+    web_dir: PathBuf,
+    workers: bool,
+) -> Result<(), AdminError> {
     if !web_dir.join("index.html").is_file() {
         return Err(AdminError::Serve(format!(
             "{} has no index.html; run from the repository root or set WEB_DIR",
@@ -94,7 +103,9 @@ pub async fn run(env: &dyn Env, addr: SocketAddr, web_dir: PathBuf) -> Result<()
         ))
     })?;
     let stack = DevStack::assemble(env, web_dir).await?;
-    stack.spawn_workers();
+    if workers {
+        stack.spawn_workers();
+    }
 
     let url = site_url.origin().to_owned();
     println!(

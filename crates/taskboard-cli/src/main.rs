@@ -31,6 +31,9 @@ enum Command {
         /// The static site to serve at /.
         #[arg(long, env = "WEB_DIR", default_value = "web")]
         web_dir: std::path::PathBuf,
+        /// Do not run the relay schedule and the notifier queue (for benchmarks of the API alone).
+        #[arg(long)]
+        no_workers: bool,
     },
     /// Create the DynamoDB tables the functions use (names from their *_TABLE variables).
     Bootstrap,
@@ -59,7 +62,11 @@ async fn main() -> ExitCode {
     taskboard_core::telemetry::init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Dev { addr, web_dir } => dev_server::run(&ProcessEnv, addr, web_dir).await,
+        Command::Dev {
+            addr,
+            web_dir,
+            no_workers,
+        } => dev_server::run(&ProcessEnv, addr, web_dir, !no_workers).await,
         Command::Bootstrap => admin::bootstrap(&ProcessEnv).await.map(|_| ()),
         Command::Migrate => admin::migrate(&ProcessEnv).await,
         Command::Schema => {

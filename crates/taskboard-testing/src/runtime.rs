@@ -24,6 +24,8 @@ pub enum Outcome {
 }
 
 struct Shared {
+    /// When the function first asked for an event: the end of its init phase.
+    first_poll: std::sync::OnceLock<std::time::Instant>,
     queue: Mutex<VecDeque<(String, Value)>>,
     ready: Notify,
     outcomes: mpsc::UnboundedSender<Outcome>,
@@ -40,6 +42,7 @@ impl FakeRuntime {
     pub async fn start() -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
+            first_poll: std::sync::OnceLock::new(),
             queue: Mutex::new(VecDeque::new()),
             ready: Notify::new(),
             outcomes: tx,
@@ -87,6 +90,11 @@ impl FakeRuntime {
             .flatten()
     }
 
+    /// When the function first polled for an event (its init finished), if it has.
+    pub fn first_poll(&self) -> Option<std::time::Instant> {
+        self.shared.first_poll.get().copied()
+    }
+
     /// The environment Lambda gives every function, pointing at this fake.
     pub fn lambda_env(&self, function_name: &str) -> Vec<(String, String)> {
         [
@@ -107,6 +115,7 @@ impl FakeRuntime {
 }
 
 async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    shared.first_poll.get_or_init(std::time::Instant::now);
     loop {
         if let Some((id, event)) = shared.queue.lock().await.pop_front() {
             let deadline_ms = SystemTime::now()

@@ -1,0 +1,357 @@
+//! Warm requests through the dev server (wrk), beside the floor: the same SQL the handler runs
+//! (the handler's own store calls), directly through sqlx, at the same concurrency.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use taskboard_core::domain::{TaskStatus, TaskTitle};
+use taskboard_tasks_api::rules::{NewTask, TaskPatch};
+use taskboard_tasks_api::store::{ListFilter, Precondition, TaskStore};
+use tokio::sync::Mutex;
+
+use crate::dataset::{self, Dataset};
+use crate::report::{LoginRow, NotifierRow, WarmRow};
+
+const SECS: u64 = 5;
+const ADDR: &str = "127.0.0.1:3300";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    List,
+    Read,
+    Create,
+    Status,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::List => "list 50 tasks",
+            Op::Read => "read one task",
+            Op::Create => "create a task",
+            Op::Status => "change a status",
+        }
+    }
+}
+
+struct Stats {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Ids of tasks `users[0]` created, which the signed-in bench user may edit.
+fn editable(data: &Dataset) -> Vec<String> {
+    data.task_ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % dataset::USERS == 0)
+        .map(|(_, id)| id.to_string())
+        .collect()
+}
+
+fn lua(data: &Dataset, op: Op) -> String {
+    let common = format!("wrk.headers[\"Cookie\"] = \"{}\"\n", data.cookie);
+    match op {
+        Op::List | Op::Read => common,
+        Op::Create => format!(
+            "{common}wrk.method = \"POST\"\nwrk.body = '{{\"title\":\"Created by the benchmark\"}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"X-Requested-With\"] = \"bench\"\n"
+        ),
+        Op::Status => {
+            let ids = editable(data)
+                .iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(",");
+            format!(
+                "{common}local ids = {{{ids}}}\nlocal statuses = {{\"todo\",\"in_progress\",\"done\"}}\nlocal n = 0\n\
+                 request = function()\n  n = n + 1\n  local body = '{{\"status\":\"' .. statuses[(n % 3) + 1] .. '\"}}'\n\
+                   return wrk.format(\"PATCH\", \"/api/tasks/\" .. ids[(n % #ids) + 1], \
+                 {{[\"Content-Type\"]=\"application/json\", [\"X-Requested-With\"]=\"bench\", [\"Cookie\"]=\"{}\"}}, body)\nend\n",
+                data.cookie
+            )
+        }
+    }
+}
+
+fn parse_duration_ms(text: &str) -> f64 {
+    let (num, unit): (String, String) = text.chars().partition(|c| c.is_ascii_digit() || *c == '.');
+    let n: f64 = num.parse().unwrap_or(f64::NAN);
+    match unit.as_str() {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        "m" => n * 60_000.0,
+        _ => f64::NAN,
+    }
+}
+
+async fn wrk(url: &str, script: &Path, connections: usize) -> Stats {
+    let threads = connections.min(2);
+    let out = tokio::process::Command::new("wrk")
+        .args([
+            "--latency",
+            "-d",
+            &format!("{SECS}s"),
+            "-t",
+            &threads.to_string(),
+            "-c",
+            &connections.to_string(),
+            "-s",
+        ])
+        .arg(script)
+        .arg(url)
+        .output()
+        .await
+        .expect("run wrk (scripts/bench.sh installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("Non-2xx"),
+        "wrk saw error responses for {url}:\n{text}"
+    );
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    Stats {
+        rps: text
+            .lines()
+            .find(|l| l.starts_with("Requests/sec:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN),
+        p50_ms: parse_duration_ms(&field("50%")),
+        p99_ms: parse_duration_ms(&field("99%")),
+    }
+}
+
+async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
+    let pool = sqlx::mysql::MySqlPoolOptions::new()
+        .max_connections(concurrency as u32)
+        .connect(&data.db.url)
+        .await
+        .expect("floor pool");
+    let store = TaskStore::new(pool);
+    let me = data.users[0].0;
+    let ids = Arc::new(data.task_ids.clone());
+    let editable: Arc<Vec<_>> = Arc::new(
+        data.task_ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % dataset::USERS == 0)
+            .map(|(_, id)| *id)
+            .collect(),
+    );
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let deadline = Instant::now() + Duration::from_secs(SECS);
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let (store, ids, editable, latencies) = (
+            store.clone(),
+            ids.clone(),
+            editable.clone(),
+            latencies.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut n = worker;
+            while Instant::now() < deadline {
+                n += concurrency;
+                let t = Instant::now();
+                match op {
+                    Op::List => drop(
+                        store
+                            .list(&ListFilter::default(), None, 50)
+                            .await
+                            .expect("list"),
+                    ),
+                    Op::Read => drop(store.get(ids[n % ids.len()]).await.expect("get")),
+                    Op::Create => {
+                        let new = NewTask {
+                            title: TaskTitle::parse("Created by the benchmark").expect("title"),
+                            description: None,
+                            status: TaskStatus::Todo,
+                            assignee: None,
+                            due_date: None,
+                        };
+                        drop(store.create(me, new).await.expect("create"));
+                    }
+                    Op::Status => {
+                        let patch = TaskPatch {
+                            status: Some(TaskStatus::ALL[n % 3]),
+                            ..TaskPatch::default()
+                        };
+                        drop(
+                            store
+                                .update(me, editable[n % editable.len()], patch, Precondition::None)
+                                .await
+                                .expect("update"),
+                        );
+                    }
+                }
+                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            latencies.lock().await.extend(mine);
+        }));
+    }
+    for w in workers {
+        w.await.expect("floor worker");
+    }
+    let mut all = latencies.lock().await.clone();
+    all.sort_by(f64::total_cmp);
+    Stats {
+        rps: all.len() as f64 / SECS as f64,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    }
+}
+
+/// The release dev server (`taskboard dev --no-workers`: no relay schedule or notifier queue
+/// competing for the CPU) for this data set.
+pub async fn start_server(data: &Dataset) -> tokio::process::Child {
+    let child = tokio::process::Command::new(crate::bin("taskboard"))
+        .args(["dev", "--no-workers"])
+        .envs(data.env())
+        .env("DEV_ADDR", ADDR)
+        .env("WEB_DIR", "web")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the dev server");
+    taskboard_testing::eventually(Duration::from_secs(60), "the dev server", || async {
+        tokio::net::TcpStream::connect(ADDR).await.ok().map(|_| ())
+    })
+    .await;
+    child
+}
+
+pub async fn run(data: &Dataset, out_dir: &Path) -> (Vec<WarmRow>, LoginRow) {
+    let mut server = start_server(data).await;
+    let read_id = data.task_ids[data.task_ids.len() / 2];
+    let mut rows = Vec::new();
+    for op in [Op::List, Op::Read, Op::Create, Op::Status] {
+        let script = out_dir.join(format!("{}.lua", op.name().replace(' ', "-")));
+        std::fs::write(&script, lua(data, op)).expect("write wrk script");
+        let url = match op {
+            Op::List => format!("http://{ADDR}/api/tasks?limit=50"),
+            Op::Read => format!("http://{ADDR}/api/tasks/{read_id}"),
+            Op::Create => format!("http://{ADDR}/api/tasks"),
+            Op::Status => format!("http://{ADDR}/"),
+        };
+        for concurrency in [1, 16] {
+            let api = wrk(&url, &script, concurrency).await;
+            let sql = floor(data, op, concurrency).await;
+            rows.push(WarmRow {
+                operation: op.name().to_owned(),
+                concurrency,
+                api_rps: api.rps,
+                api_p50_ms: api.p50_ms,
+                api_p99_ms: api.p99_ms,
+                sql_rps: sql.rps,
+                sql_p50_ms: sql.p50_ms,
+                sql_p99_ms: sql.p99_ms,
+                ratio: api.p50_ms / sql.p50_ms,
+            });
+        }
+    }
+    let login = login(data, out_dir).await;
+    let _ = server.kill().await;
+    (rows, login)
+}
+
+async fn login(data: &Dataset, out_dir: &Path) -> LoginRow {
+    let script = out_dir.join("login.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = '{{\"email\":\"{}\",\"password\":\"{}\"}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"X-Requested-With\"] = \"bench\"\n",
+            data.users[1].1,
+            dataset::PASSWORD
+        ),
+    )
+    .expect("write login script");
+    let api = wrk(&format!("http://{ADDR}/api/auth/login"), &script, 1).await;
+    let hash = data.password_hash.clone();
+    let mut times = tokio::task::spawn_blocking(move || {
+        use argon2::{Argon2, PasswordHash, PasswordVerifier};
+        let parsed = PasswordHash::new(&hash).expect("hash");
+        (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                Argon2::default()
+                    .verify_password(dataset::PASSWORD.as_bytes(), &parsed)
+                    .expect("verify");
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .expect("argon2");
+    times.sort_by(f64::total_cmp);
+    let verify = percentile(&times, 0.5);
+    LoginRow {
+        login_p50_ms: api.p50_ms,
+        argon2_verify_p50_ms: verify,
+        ratio: api.p50_ms / verify,
+    }
+}
+
+pub async fn notifier_throughput(data: &Dataset) -> NotifierRow {
+    use taskboard_log_notifier::handler::parse_envelope;
+    let env = data.env();
+    let config = taskboard_log_notifier::NotifierConfig::from_env(&|n: &str| env.get(n).cloned())
+        .expect("config");
+    let notifier = taskboard_log_notifier::Notifier::from_config(
+        &config,
+        &taskboard_testing::sdk_config().await,
+    );
+    let template: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("functions/log-notifier/events/task-status-changed.json")
+            .expect("event"),
+    )
+    .expect("json");
+    const EVENTS: usize = 200;
+    const CONCURRENCY: usize = 8;
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..CONCURRENCY {
+        let (notifier, template) = (notifier.clone(), template.clone());
+        workers.push(tokio::spawn(async move {
+            let mut sent = 0;
+            for _ in (w..EVENTS).step_by(CONCURRENCY) {
+                let mut e = template.clone();
+                e["detail"]["event_id"] = serde_json::json!(uuid::Uuid::new_v4().to_string());
+                sent += notifier
+                    .handle(parse_envelope(&e.to_string()).expect("envelope"))
+                    .await
+                    .expect("handle")
+                    .sent;
+            }
+            sent
+        }));
+    }
+    let mut sent = 0;
+    for w in workers {
+        sent += w.await.expect("worker");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    NotifierRow {
+        events: EVENTS,
+        emails: sent,
+        concurrency: CONCURRENCY,
+        events_per_sec: EVENTS as f64 / secs,
+    }
+}
