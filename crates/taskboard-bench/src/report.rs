@@ -23,6 +23,10 @@ pub struct WarmRow {
     pub sql_p50_ms: f64,
     pub sql_p99_ms: f64,
     pub ratio: f64,
+    /// p50 of the AWS calls the handler makes (session read; relay puts for writes).
+    pub aws_p50_ms: f64,
+    /// API p50 / (SQL p50 + AWS p50): what the code itself adds.
+    pub overhead_ratio: f64,
 }
 
 pub struct LoginRow {
@@ -176,7 +180,7 @@ impl Report {
             "machine": machine(),
             "measured_at": chrono::Utc::now().to_rfc3339(),
             "cold_start": self.cold.iter().map(|r| json!({"function": r.function, "init_ms": r.init_ms, "first_response_ms": r.first_response_ms, "floor_ms": r.floor_ms, "ratio": r.ratio, "budget_met": r.ratio <= 1.5})).collect::<Vec<_>>(),
-            "warm": self.warm.iter().map(|r| json!({"operation": r.operation, "concurrency": r.concurrency, "api": {"rps": r.api_rps, "p50_ms": r.api_p50_ms, "p99_ms": r.api_p99_ms}, "sql": {"rps": r.sql_rps, "p50_ms": r.sql_p50_ms, "p99_ms": r.sql_p99_ms}, "ratio": r.ratio, "budget_met": r.ratio <= 1.3})).collect::<Vec<_>>(),
+            "warm": self.warm.iter().map(|r| json!({"operation": r.operation, "concurrency": r.concurrency, "api": {"rps": r.api_rps, "p50_ms": r.api_p50_ms, "p99_ms": r.api_p99_ms}, "sql": {"rps": r.sql_rps, "p50_ms": r.sql_p50_ms, "p99_ms": r.sql_p99_ms}, "ratio": r.ratio, "budget_met": r.ratio <= 1.3, "aws_calls_p50_ms": r.aws_p50_ms, "api_over_sql_plus_aws": r.overhead_ratio})).collect::<Vec<_>>(),
             "login": self.login.as_ref().map(|l| json!({"login_p50_ms": l.login_p50_ms, "argon2_verify_p50_ms": l.argon2_verify_p50_ms, "ratio": l.ratio})),
             "notifier": self.notifier.as_ref().map(|n| json!({"events_per_sec": n.events_per_sec, "events": n.events, "emails": n.emails, "concurrency": n.concurrency})),
             "sizes": self.sizes.iter().map(|s| json!({"function": s.function, "bytes": s.bytes, "budget_met": s.bytes > 0 && s.bytes < 10_000_000})).collect::<Vec<_>>(),

@@ -217,6 +217,94 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     }
 }
 
+/// The AWS calls the handler makes besides SQL, run directly with the SDK at the same concurrency:
+/// the session read for every request; for writes also the change-log put and `PutEvents` of the
+/// inline relay.
+async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let sdk = taskboard_testing::sdk_config().await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+    let events = aws_sdk_eventbridge::Client::new(&sdk);
+    let sessions = data
+        .tables
+        .name(&taskboard_core::storage::tables::SESSIONS)
+        .to_owned();
+    let log = data
+        .tables
+        .name(&taskboard_core::storage::tables::TASK_LOG)
+        .to_owned();
+    let token = taskboard_core::storage::sessions::SessionToken::from_cookie(
+        data.cookie.split_once('=').map_or("", |(_, v)| v),
+    )
+    .expect("bench cookie");
+    let session_id = token.storage_id();
+    let bus = data.bus.bus.clone();
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let deadline = Instant::now() + Duration::from_secs(SECS);
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (dynamo, events, sessions, log, session_id, bus, latencies) = (
+            dynamo.clone(),
+            events.clone(),
+            sessions.clone(),
+            log.clone(),
+            session_id.clone(),
+            bus.clone(),
+            latencies.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                dynamo
+                    .get_item()
+                    .table_name(&sessions)
+                    .key("session_id", AttributeValue::S(session_id.clone()))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .expect("session read");
+                if matches!(op, Op::Create | Op::Status) {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    dynamo
+                        .put_item()
+                        .table_name(&log)
+                        .item("task_id", AttributeValue::S(id.clone()))
+                        .item("log_key", AttributeValue::S(id.clone()))
+                        .condition_expression("attribute_not_exists(log_key)")
+                        .send()
+                        .await
+                        .expect("log put");
+                    let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                        .event_bus_name(&bus)
+                        .source("taskboard.bench")
+                        .detail_type("Bench")
+                        .detail("{}")
+                        .build();
+                    events
+                        .put_events()
+                        .entries(entry)
+                        .send()
+                        .await
+                        .expect("put events");
+                }
+                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            latencies.lock().await.extend(mine);
+        }));
+    }
+    for w in workers {
+        w.await.expect("aws worker");
+    }
+    let mut all = latencies.lock().await.clone();
+    all.sort_by(f64::total_cmp);
+    Stats {
+        rps: all.len() as f64 / SECS as f64,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    }
+}
+
 /// The release dev server (`taskboard dev --no-workers`: no relay schedule or notifier queue
 /// competing for the CPU) for this data set.
 pub async fn start_server(data: &Dataset) -> tokio::process::Child {
@@ -253,7 +341,10 @@ pub async fn run(data: &Dataset, out_dir: &Path) -> (Vec<WarmRow>, LoginRow) {
         for concurrency in [1, 16] {
             let api = wrk(&url, &script, concurrency).await;
             let sql = floor(data, op, concurrency).await;
+            let aws = aws_floor(data, op, concurrency).await;
             rows.push(WarmRow {
+                aws_p50_ms: aws.p50_ms,
+                overhead_ratio: api.p50_ms / (sql.p50_ms + aws.p50_ms),
                 operation: op.name().to_owned(),
                 concurrency,
                 api_rps: api.rps,
