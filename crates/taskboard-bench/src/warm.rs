@@ -405,10 +405,7 @@ pub async fn notifier_throughput(data: &Dataset) -> NotifierRow {
     let env = data.env();
     let config = taskboard_log_notifier::NotifierConfig::from_env(&|n: &str| env.get(n).cloned())
         .expect("config");
-    let notifier = taskboard_log_notifier::Notifier::from_config(
-        &config,
-        &taskboard_testing::sdk_config().await,
-    );
+    let notifier = taskboard_log_notifier::Notifier::from_config(&config);
     let template: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string("functions/log-notifier/events/task-status-changed.json")
             .expect("event"),

@@ -44,7 +44,10 @@ impl SessionConfig {
         })
     }
 
-    pub fn store(&self, client: aws_sdk_dynamodb::Client) -> SessionStore {
+    pub fn store(
+        &self,
+        client: impl Into<crate::aws::LazyClient<aws_sdk_dynamodb::Client>>,
+    ) -> SessionStore {
         SessionStore::new(client, self.sessions_table.clone(), self.policy)
     }
 

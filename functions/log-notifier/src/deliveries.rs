@@ -9,6 +9,7 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use taskboard_core::aws::LazyClient;
 use taskboard_core::time::EpochSecs;
 
 /// A claim older than this is presumed abandoned (the Lambda timeout is far shorter).
@@ -37,7 +38,7 @@ pub enum Claim {
 
 #[derive(Clone)]
 pub struct Deliveries {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
 }
 
@@ -46,18 +47,23 @@ pub fn delivery_id(event_id: &str, recipient: &str) -> String {
 }
 
 impl Deliveries {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: impl Into<LazyClient<Client>>, table: impl Into<String>) -> Self {
         Self {
-            client,
+            client: client.into(),
             table: table.into(),
         }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client.get().await
     }
 
     pub async fn claim(&self, id: &str) -> Result<Claim, DeliveryError> {
         let now = EpochSecs::now();
         let stale_before = EpochSecs(now.0 - STALE_CLAIM_SECS as i64);
         let put = self
-            .client
+            .client()
+            .await
             .put_item()
             .table_name(&self.table)
             .item("delivery_id", AttributeValue::S(id.to_owned()))
@@ -99,7 +105,8 @@ impl Deliveries {
         attribute: &str,
         value: &str,
     ) -> Result<(), DeliveryError> {
-        self.client
+        self.client()
+            .await
             .update_item()
             .table_name(&self.table)
             .key("delivery_id", AttributeValue::S(id.to_owned()))
@@ -117,7 +124,8 @@ impl Deliveries {
 
     /// Give a claim back after a temporary failure, so the retry can send.
     pub async fn release(&self, id: &str) -> Result<(), DeliveryError> {
-        self.client
+        self.client()
+            .await
             .delete_item()
             .table_name(&self.table)
             .key("delivery_id", AttributeValue::S(id.to_owned()))
@@ -133,7 +141,8 @@ impl Deliveries {
     /// The state of a delivery (`sending`, `sent`, `failed`), if recorded.
     pub async fn state(&self, id: &str) -> Result<Option<String>, DeliveryError> {
         let out = self
-            .client
+            .client()
+            .await
             .get_item()
             .table_name(&self.table)
             .key("delivery_id", AttributeValue::S(id.to_owned()))

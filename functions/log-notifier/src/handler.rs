@@ -43,18 +43,14 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// The notifier as deployed: SES throttling is retried with exponential backoff inside the
-    /// SDK (up to 5 attempts) before the invocation gives up and fails.
-    pub fn from_config(config: &crate::NotifierConfig, sdk: &aws_config::SdkConfig) -> Self {
-        let ses = aws_sdk_sesv2::config::Builder::from(sdk)
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
-            .build();
+    /// The notifier as deployed: its AWS clients are built when the first event needs them.
+    pub fn from_config(config: &crate::NotifierConfig) -> Self {
         Self::new(
             Deliveries::new(
-                aws_sdk_dynamodb::Client::new(sdk),
+                taskboard_core::aws::lazy_dynamo(),
                 config.notifications_table.clone(),
             ),
-            Mailer::new(aws_sdk_sesv2::Client::from_conf(ses), config.sender.clone()),
+            Mailer::new(Mailer::lazy_ses(), config.sender.clone()),
             config.site_url.clone(),
         )
     }

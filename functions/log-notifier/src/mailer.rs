@@ -6,6 +6,7 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::EmailAddress;
 
 use crate::message::Email;
@@ -20,7 +21,7 @@ pub enum SendError {
 
 #[derive(Clone)]
 pub struct Mailer {
-    client: Client,
+    client: LazyClient<Client>,
     sender: EmailAddress,
 }
 
@@ -33,8 +34,20 @@ fn content(data: &str) -> Result<Content, SendError> {
 }
 
 impl Mailer {
-    pub fn new(client: Client, sender: EmailAddress) -> Self {
+    pub fn new(client: LazyClient<Client>, sender: EmailAddress) -> Self {
         Self { client, sender }
+    }
+
+    /// SES as deployed: throttling is retried with exponential backoff inside the SDK (up to 5
+    /// attempts) before the invocation gives up; built on first use.
+    pub fn lazy_ses() -> LazyClient<Client> {
+        fn ses(sdk: &aws_config::SdkConfig) -> Client {
+            let config = aws_sdk_sesv2::config::Builder::from(sdk)
+                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
+                .build();
+            Client::from_conf(config)
+        }
+        LazyClient::new(ses)
     }
 
     /// Send one e-mail; returns SES's message id.
@@ -50,6 +63,8 @@ impl Mailer {
             .build();
         let sent = self
             .client
+            .get()
+            .await
             .send_email()
             .from_email_address(self.sender.as_str())
             .destination(Destination::builder().to_addresses(&email.to).build())

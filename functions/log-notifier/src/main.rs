@@ -2,7 +2,7 @@
 
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use taskboard_core::config::ProcessEnv;
-use taskboard_core::{aws, telemetry};
+use taskboard_core::telemetry;
 use taskboard_log_notifier::{Notifier, NotifierConfig};
 
 #[tokio::main]
@@ -10,7 +10,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let config = NotifierConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let notifier = Notifier::from_config(&config, &aws::load_config().await);
+    let notifier = Notifier::from_config(&config);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| {
         let notifier = notifier.clone();
         async move {

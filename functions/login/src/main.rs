@@ -10,7 +10,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = LoginConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
-    let dynamo = aws_sdk_dynamodb::Client::new(&aws::load_config().await);
-    let app = router(LoginState::new(&config, pool, dynamo), &config);
+    let app = router(LoginState::new(&config, pool, aws::lazy_dynamo()), &config);
     lambda_http::run(app).await
 }

@@ -19,6 +19,7 @@ use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use sqlx::MySqlPool;
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::{EmailAddress, User, UserId};
 use taskboard_core::http::{
     ApiError, ApiJson, Authenticated, ClientAddr, CookiePolicy, FieldError, HasSessions,
@@ -47,7 +48,12 @@ pub struct Inner {
 }
 
 impl LoginState {
-    pub fn new(config: &LoginConfig, pool: MySqlPool, dynamo: aws_sdk_dynamodb::Client) -> Self {
+    pub fn new(
+        config: &LoginConfig,
+        pool: MySqlPool,
+        dynamo: impl Into<LazyClient<aws_sdk_dynamodb::Client>>,
+    ) -> Self {
+        let dynamo = dynamo.into();
         Self(Arc::new(Inner {
             users: UserStore::new(pool),
             // Four hashes at once is ~80 MB; Lambda runs one request per instance anyway.

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::EmailAddress;
 use taskboard_core::http::ClientAddr;
 use taskboard_core::time::EpochSecs;
@@ -34,7 +35,7 @@ where
 
 #[derive(Clone)]
 pub struct LoginThrottle {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
     policy: ThrottlePolicy,
 }
@@ -61,12 +62,20 @@ fn number(item: &std::collections::HashMap<String, AttributeValue>, name: &str) 
 }
 
 impl LoginThrottle {
-    pub fn new(client: Client, table: impl Into<String>, policy: ThrottlePolicy) -> Self {
+    pub fn new(
+        client: impl Into<LazyClient<Client>>,
+        table: impl Into<String>,
+        policy: ThrottlePolicy,
+    ) -> Self {
         Self {
-            client,
+            client: client.into(),
             table: table.into(),
             policy,
         }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client.get().await
     }
 
     /// `Some(seconds)` to wait when the account or the client has too many recent failures.
@@ -95,7 +104,8 @@ impl LoginThrottle {
             .build()
             .map_err(|e| ThrottleError(Box::new(e.into())))?;
         let out = self
-            .client
+            .client()
+            .await
             .batch_get_item()
             .request_items(&self.table, keys)
             .send()
@@ -140,7 +150,8 @@ impl LoginThrottle {
 
     /// A successful sign-in clears the account's counter (not the client's).
     pub async fn clear_account(&self, email: &EmailAddress) -> Result<(), ThrottleError> {
-        self.client
+        self.client()
+            .await
             .delete_item()
             .table_name(&self.table)
             .key("throttle_key", AttributeValue::S(account_key(email)))
@@ -155,7 +166,8 @@ impl LoginThrottle {
         for _ in 0..2 {
             let now = EpochSecs::now();
             let counted = self
-                .client
+                .client()
+                .await
                 .update_item()
                 .table_name(&self.table)
                 .key("throttle_key", AttributeValue::S(key.to_owned()))
@@ -174,7 +186,8 @@ impl LoginThrottle {
             // No live window: start one.
             let expires = now.plus_secs(self.policy.window_secs);
             let started = self
-                .client
+                .client()
+                .await
                 .put_item()
                 .table_name(&self.table)
                 .item("throttle_key", AttributeValue::S(key.to_owned()))

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::TaskId;
 use taskboard_core::events::TaskEvent;
 
@@ -36,7 +37,7 @@ pub struct HistoryEntry {
 
 #[derive(Clone)]
 pub struct ChangeLog {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
 }
 
@@ -49,17 +50,22 @@ fn log_key(event: &TaskEvent) -> String {
 }
 
 impl ChangeLog {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: impl Into<LazyClient<Client>>, table: impl Into<String>) -> Self {
         Self {
-            client,
+            client: client.into(),
             table: table.into(),
         }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client.get().await
     }
 
     /// Record `event`. Returns false when it was already recorded (a repeat delivery).
     pub async fn record(&self, event: &TaskEvent) -> Result<bool, ChangeLogError> {
         let put = self
-            .client
+            .client()
+            .await
             .put_item()
             .table_name(&self.table)
             .item("task_id", AttributeValue::S(event.task.id.to_string()))
@@ -95,7 +101,8 @@ impl ChangeLog {
         limit: i32,
     ) -> Result<Vec<HistoryEntry>, ChangeLogError> {
         let out = self
-            .client
+            .client()
+            .await
             .query()
             .table_name(&self.table)
             .key_condition_expression("task_id = :t")

@@ -1,7 +1,7 @@
 //! The tasks-api Lambda: configuration, clients, and the router, handed to `lambda_http`.
 
 use taskboard_core::config::ProcessEnv;
-use taskboard_core::{aws, storage::db, telemetry};
+use taskboard_core::{storage::db, telemetry};
 use taskboard_tasks_api::routes::Clients;
 use taskboard_tasks_api::{TasksConfig, TasksState, router};
 
@@ -11,7 +11,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = TasksConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
-    let clients = Clients::from_sdk(&aws::load_config().await);
-    let app = router(TasksState::new(&config, pool, clients), &config);
+    let app = router(TasksState::new(&config, pool, Clients::lazy()), &config);
     lambda_http::run(app).await
 }

@@ -1,5 +1,6 @@
 //! The outbox relay (DESIGN decision 4): unsent outbox rows → the DynamoDB change log
-//! (conditional put, keyed by the event) → EventBridge `PutEvents` → the row marked sent.
+//! (conditional put, keyed by the event) and EventBridge `PutEvents`, concurrently → the row
+//! marked sent once both succeeded.
 //!
 //! It runs inline right after each API write, and on a schedule (the `relay` binary) for anything
 //! left behind. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so concurrent relays never take the
@@ -11,6 +12,7 @@ use std::time::Duration;
 use aws_sdk_eventbridge::primitives::DateTime as AwsDateTime;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use sqlx::MySqlPool;
+use taskboard_core::aws::LazyClient;
 use taskboard_core::events::{SOURCE, TaskEvent};
 
 use crate::changelog::{ChangeLog, ChangeLogError};
@@ -38,7 +40,7 @@ pub struct RelayReport {
 pub struct Relay {
     pool: MySqlPool,
     changelog: ChangeLog,
-    events: aws_sdk_eventbridge::Client,
+    events: LazyClient<aws_sdk_eventbridge::Client>,
     bus: String,
 }
 
@@ -52,13 +54,13 @@ impl Relay {
     pub fn new(
         pool: MySqlPool,
         changelog: ChangeLog,
-        events: aws_sdk_eventbridge::Client,
+        events: impl Into<LazyClient<aws_sdk_eventbridge::Client>>,
         bus: impl Into<String>,
     ) -> Self {
         Self {
             pool,
             changelog,
-            events,
+            events: events.into(),
             bus: bus.into(),
         }
     }
@@ -151,18 +153,31 @@ impl Relay {
         }
     }
 
+    /// Record the event in the change log and publish it, both at once: the row is marked sent
+    /// only when both succeeded, and either repeated later is harmless (the log write is
+    /// conditional on the event's key; consumers deduplicate on `event_id`).
     async fn deliver(&self, row: &OutboxRow) -> Result<(), RelayError> {
         let event: TaskEvent =
             serde_json::from_str(&row.detail).map_err(|e| RelayError::Corrupt {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
-        self.changelog.record(&event).await?;
+        let (logged, published) = tokio::join!(
+            self.changelog.record(&event),
+            self.publish(&event, &row.detail)
+        );
+        logged?;
+        published?;
+        tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event published");
+        Ok(())
+    }
+
+    async fn publish(&self, event: &TaskEvent, detail: &str) -> Result<(), RelayError> {
         let entry = PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus)
             .source(SOURCE)
             .detail_type(event.detail_type.as_str())
-            .detail(&row.detail)
+            .detail(detail)
             .time(AwsDateTime::from_millis(
                 event.occurred_at.timestamp_millis(),
             ))
@@ -170,6 +185,8 @@ impl Relay {
             .build();
         let out = self
             .events
+            .get()
+            .await
             .put_events()
             .entries(entry)
             .send()
@@ -184,7 +201,6 @@ impl Relay {
                 .join("; ");
             return Err(RelayError::Publish(reason));
         }
-        tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event published");
         Ok(())
     }
 }

@@ -23,6 +23,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use sqlx::MySqlPool;
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::{TaskId, TaskStatus, User, UserId};
 use taskboard_core::events::TaskSnapshot;
 use taskboard_core::http::{
@@ -53,18 +54,19 @@ struct Inner {
 /// The AWS clients tasks-api uses. Sessions and the relay may use different ones (tests point the
 /// relay at an unreachable endpoint to prove a write survives an outage).
 pub struct Clients {
-    pub sessions: aws_sdk_dynamodb::Client,
-    pub changelog: aws_sdk_dynamodb::Client,
-    pub events: aws_sdk_eventbridge::Client,
+    pub sessions: LazyClient<aws_sdk_dynamodb::Client>,
+    pub changelog: LazyClient<aws_sdk_dynamodb::Client>,
+    pub events: LazyClient<aws_sdk_eventbridge::Client>,
 }
 
 impl Clients {
-    pub fn from_sdk(config: &aws_config::SdkConfig) -> Self {
-        let dynamo = aws_sdk_dynamodb::Client::new(config);
+    /// The deployed set: built from the environment when a request first needs each one.
+    pub fn lazy() -> Self {
+        let dynamo = taskboard_core::aws::lazy_dynamo();
         Self {
             sessions: dynamo.clone(),
             changelog: dynamo,
-            events: aws_sdk_eventbridge::Client::new(config),
+            events: taskboard_core::aws::lazy_events(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use http::Method;
 use serde_json::{Value, json};
+use taskboard_core::aws::LazyClient;
 use taskboard_core::domain::EmailAddress;
 use taskboard_core::http::SiteUrl;
 use taskboard_log_notifier::deliveries::{Deliveries, delivery_id};
@@ -100,7 +101,7 @@ async fn a_refused_message_is_recorded_and_not_retried() {
         format!("unverified-{}@example.com", s.tag),
     );
     let config = NotifierConfig::from_env(&move |n: &str| env.get(n).cloned()).unwrap();
-    let refusing = Notifier::from_config(&config, &taskboard_testing::sdk_config().await);
+    let refusing = Notifier::from_config(&config);
     let summary = refusing
         .handle(parse_envelope(&envelope).unwrap())
         .await
@@ -133,7 +134,7 @@ async fn a_temporary_failure_fails_the_invocation_and_the_retry_sends_once() {
     let failing = Notifier::new(
         deliveries(&s).await,
         Mailer::new(
-            aws_sdk_sesv2::Client::new(&down),
+            LazyClient::ready(aws_sdk_sesv2::Client::new(&down)),
             EmailAddress::parse("notifications@taskboard.test").unwrap(),
         ),
         SiteUrl::parse("http://127.0.0.1:3000").unwrap(),

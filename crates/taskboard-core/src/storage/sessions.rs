@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::item::{self, Item, MalformedItem};
+use crate::aws::LazyClient;
 use crate::domain::UserId;
 use crate::time::EpochSecs;
 
@@ -122,18 +123,26 @@ where
 /// The session table adapter.
 #[derive(Clone)]
 pub struct SessionStore {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
     policy: SessionPolicy,
 }
 
 impl SessionStore {
-    pub fn new(client: Client, table: impl Into<String>, policy: SessionPolicy) -> Self {
+    pub fn new(
+        client: impl Into<LazyClient<Client>>,
+        table: impl Into<String>,
+        policy: SessionPolicy,
+    ) -> Self {
         Self {
-            client,
+            client: client.into(),
             table: table.into(),
             policy,
         }
+    }
+
+    async fn client(&self) -> &Client {
+        self.client.get().await
     }
 
     pub fn policy(&self) -> SessionPolicy {
@@ -153,7 +162,8 @@ impl SessionStore {
             absolute_expires_at: absolute,
         };
         let token = SessionToken::generate()?;
-        self.client
+        self.client()
+            .await
             .put_item()
             .table_name(&self.table)
             .item("session_id", item::s(token.storage_id()))
@@ -177,7 +187,8 @@ impl SessionStore {
     ) -> Result<Option<Session>, SessionError> {
         let id = token.storage_id();
         let found = self
-            .client
+            .client()
+            .await
             .get_item()
             .table_name(&self.table)
             .key("session_id", item::s(&id))
@@ -198,7 +209,8 @@ impl SessionStore {
                 .plus_secs(self.policy.idle_timeout_secs)
                 .min(session.absolute_expires_at);
             let touched = self
-                .client
+                .client()
+                .await
                 .update_item()
                 .table_name(&self.table)
                 .key("session_id", item::s(&id))
@@ -229,7 +241,8 @@ impl SessionStore {
 
     /// End the session for `token`. Ending an unknown session is not an error.
     pub async fn revoke(&self, token: &SessionToken) -> Result<(), SessionError> {
-        self.client
+        self.client()
+            .await
             .delete_item()
             .table_name(&self.table)
             .key("session_id", item::s(token.storage_id()))
@@ -245,7 +258,8 @@ impl SessionStore {
         let mut start_key = None;
         loop {
             let page = self
-                .client
+                .client()
+                .await
                 .query()
                 .table_name(&self.table)
                 .index_name(super::tables::SESSIONS.indexes[0].name)
@@ -283,7 +297,8 @@ impl SessionStore {
                     break;
                 }
                 let out = self
-                    .client
+                    .client()
+                    .await
                     .batch_write_item()
                     .request_items(&self.table, pending)
                     .send()

@@ -22,15 +22,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = RelayConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let pool = db::lazy_pool(&config.database_url, 1)?;
-    let sdk = aws::load_config().await;
-    let changelog = ChangeLog::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
-        config.task_log_table.clone(),
-    );
+    let changelog = ChangeLog::new(aws::lazy_dynamo(), config.task_log_table.clone());
     let relay = Relay::new(
         pool,
         changelog,
-        aws_sdk_eventbridge::Client::new(&sdk),
+        aws::lazy_events(),
         config.event_bus_name.clone(),
     );
     let batch = config.batch_size;

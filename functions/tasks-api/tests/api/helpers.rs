@@ -66,11 +66,15 @@ impl TestApp {
         let config = TasksConfig::from_env(&|name: &str| env.get(name).cloned())
             .expect("valid test configuration");
         let sdk = taskboard_testing::sdk_config().await;
-        let mut clients = Clients::from_sdk(&sdk);
+        let mut clients = Clients {
+            sessions: aws_sdk_dynamodb::Client::new(&sdk).into(),
+            changelog: aws_sdk_dynamodb::Client::new(&sdk).into(),
+            events: aws_sdk_eventbridge::Client::new(&sdk).into(),
+        };
         if aws_down {
             let (changelog, events) = unreachable_clients().await;
-            clients.changelog = changelog;
-            clients.events = events;
+            clients.changelog = changelog.into();
+            clients.events = events.into();
         }
         let state = TasksState::new(&config, db.pool.clone(), clients);
         Self {
