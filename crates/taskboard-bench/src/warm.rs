@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use taskboard_core::domain::{TaskStatus, TaskTitle};
 use taskboard_tasks_api::rules::{NewTask, TaskPatch};
 use taskboard_tasks_api::store::{ListFilter, Precondition, TaskStore};
-use tokio::sync::Mutex;
 
 use crate::dataset::{self, Dataset};
 use crate::report::{LoginRow, NotifierRow, WarmRow};
@@ -136,6 +135,40 @@ async fn wrk(url: &str, script: &Path, connections: usize) -> Stats {
     }
 }
 
+/// Run `call(n)` from `concurrency` workers for the measuring window; latency of each call.
+async fn measure<F, Fut>(concurrency: usize, call: F) -> Stats
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let deadline = Instant::now() + Duration::from_secs(SECS);
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let call = call.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut n = worker;
+            while Instant::now() < deadline {
+                n += concurrency;
+                let t = Instant::now();
+                call(n).await;
+                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.expect("bench worker"));
+    }
+    all.sort_by(f64::total_cmp);
+    Stats {
+        rps: all.len() as f64 / SECS as f64,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    }
+}
+
 async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     let pool = sqlx::mysql::MySqlPoolOptions::new()
         .max_connections(concurrency as u32)
@@ -153,68 +186,44 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
             .map(|(_, id)| *id)
             .collect(),
     );
-    let latencies = Arc::new(Mutex::new(Vec::new()));
-    let deadline = Instant::now() + Duration::from_secs(SECS);
-    let mut workers = Vec::new();
-    for worker in 0..concurrency {
-        let (store, ids, editable, latencies) = (
-            store.clone(),
-            ids.clone(),
-            editable.clone(),
-            latencies.clone(),
-        );
-        workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            let mut n = worker;
-            while Instant::now() < deadline {
-                n += concurrency;
-                let t = Instant::now();
-                match op {
-                    Op::List => drop(
-                        store
-                            .list(&ListFilter::default(), None, 50)
-                            .await
-                            .expect("list"),
-                    ),
-                    Op::Read => drop(store.get(ids[n % ids.len()]).await.expect("get")),
-                    Op::Create => {
-                        let new = NewTask {
-                            title: TaskTitle::parse("Created by the benchmark").expect("title"),
-                            description: None,
-                            status: TaskStatus::Todo,
-                            assignee: None,
-                            due_date: None,
-                        };
-                        drop(store.create(me, new).await.expect("create"));
-                    }
-                    Op::Status => {
-                        let patch = TaskPatch {
-                            status: Some(TaskStatus::ALL[n % 3]),
-                            ..TaskPatch::default()
-                        };
-                        drop(
-                            store
-                                .update(me, editable[n % editable.len()], patch, Precondition::None)
-                                .await
-                                .expect("update"),
-                        );
-                    }
+    measure(concurrency, move |n| {
+        let (store, ids, editable) = (store.clone(), ids.clone(), editable.clone());
+        async move {
+            match op {
+                Op::List => drop(
+                    store
+                        .list(&ListFilter::default(), None, 50)
+                        .await
+                        .expect("list"),
+                ),
+                Op::Read => drop(store.get(ids[n % ids.len()]).await.expect("get")),
+                Op::Create => {
+                    let new = NewTask {
+                        title: TaskTitle::parse("Created by the benchmark").expect("title"),
+                        description: None,
+                        status: TaskStatus::Todo,
+                        assignee: None,
+                        due_date: None,
+                    };
+                    drop(store.create(me, new).await.expect("create"));
                 }
-                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                Op::Status => {
+                    let patch = TaskPatch {
+                        status: Some(TaskStatus::ALL[n % 3]),
+                        ..TaskPatch::default()
+                    };
+                    let id = editable[n % editable.len()];
+                    drop(
+                        store
+                            .update(me, id, patch, Precondition::None)
+                            .await
+                            .expect("update"),
+                    );
+                }
             }
-            latencies.lock().await.extend(mine);
-        }));
-    }
-    for w in workers {
-        w.await.expect("floor worker");
-    }
-    let mut all = latencies.lock().await.clone();
-    all.sort_by(f64::total_cmp);
-    Stats {
-        rps: all.len() as f64 / SECS as f64,
-        p50_ms: percentile(&all, 0.5),
-        p99_ms: percentile(&all, 0.99),
-    }
+        }
+    })
+    .await
 }
 
 /// The AWS calls the handler makes besides SQL, run directly with the SDK at the same concurrency:
@@ -239,70 +248,49 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     .expect("bench cookie");
     let session_id = token.storage_id();
     let bus = data.bus.bus.clone();
-    let latencies = Arc::new(Mutex::new(Vec::new()));
-    let deadline = Instant::now() + Duration::from_secs(SECS);
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (dynamo, events, sessions, log, session_id, bus, latencies) = (
+    measure(concurrency, move |_| {
+        let (dynamo, events, sessions, log, session_id, bus) = (
             dynamo.clone(),
             events.clone(),
             sessions.clone(),
             log.clone(),
             session_id.clone(),
             bus.clone(),
-            latencies.clone(),
         );
-        workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                dynamo
-                    .get_item()
-                    .table_name(&sessions)
-                    .key("session_id", AttributeValue::S(session_id.clone()))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .expect("session read");
-                if matches!(op, Op::Create | Op::Status) {
-                    let id = uuid::Uuid::new_v4().to_string();
+        async move {
+            dynamo
+                .get_item()
+                .table_name(&sessions)
+                .key("session_id", AttributeValue::S(session_id))
+                .consistent_read(true)
+                .send()
+                .await
+                .expect("session read");
+            if matches!(op, Op::Create | Op::Status) {
+                let id = uuid::Uuid::new_v4().to_string();
+                let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                    .event_bus_name(&bus)
+                    .source("taskboard.bench")
+                    .detail_type("Bench")
+                    .detail("{}")
+                    .build();
+                // As the relay does: both at once.
+                let (logged, published) = tokio::join!(
                     dynamo
                         .put_item()
                         .table_name(&log)
                         .item("task_id", AttributeValue::S(id.clone()))
-                        .item("log_key", AttributeValue::S(id.clone()))
+                        .item("log_key", AttributeValue::S(id))
                         .condition_expression("attribute_not_exists(log_key)")
-                        .send()
-                        .await
-                        .expect("log put");
-                    let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                        .event_bus_name(&bus)
-                        .source("taskboard.bench")
-                        .detail_type("Bench")
-                        .detail("{}")
-                        .build();
-                    events
-                        .put_events()
-                        .entries(entry)
-                        .send()
-                        .await
-                        .expect("put events");
-                }
-                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                        .send(),
+                    events.put_events().entries(entry).send(),
+                );
+                logged.expect("log put");
+                published.expect("put events");
             }
-            latencies.lock().await.extend(mine);
-        }));
-    }
-    for w in workers {
-        w.await.expect("aws worker");
-    }
-    let mut all = latencies.lock().await.clone();
-    all.sort_by(f64::total_cmp);
-    Stats {
-        rps: all.len() as f64 / SECS as f64,
-        p50_ms: percentile(&all, 0.5),
-        p99_ms: percentile(&all, 0.99),
-    }
+        }
+    })
+    .await
 }
 
 /// The release dev server (`taskboard dev --no-workers`: no relay schedule or notifier queue

@@ -90,6 +90,14 @@ impl FakeRuntime {
             .flatten()
     }
 
+    /// The body of the next successful response, failing the test on anything else.
+    pub async fn response(&mut self) -> Value {
+        match self.outcome(Duration::from_secs(60)).await {
+            Some(Outcome::Response { body, .. }) => body,
+            other => panic!("expected a response from the function, got {other:?}"),
+        }
+    }
+
     /// When the function first polled for an event (its init finished), if it has.
     pub fn first_poll(&self) -> Option<std::time::Instant> {
         self.shared.first_poll.get().copied()
@@ -112,6 +120,13 @@ impl FakeRuntime {
         .map(|(k, v)| (k.to_owned(), v))
         .collect()
     }
+}
+
+/// A Runtime API payload kept in a package's `events/` folder.
+pub fn event_file(manifest_dir: &str, name: &str) -> Value {
+    let path = format!("{manifest_dir}/events/{name}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
 }
 
 async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {

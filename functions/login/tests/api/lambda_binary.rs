@@ -2,24 +2,11 @@
 //! `functions/login/events/`: proves `main`'s wiring (configuration, clients, router, runtime).
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::Value;
-use taskboard_testing::runtime::{FakeRuntime, Outcome};
+use taskboard_testing::runtime::{FakeRuntime, event_file};
 
 use crate::helpers::{SITE, TestApp};
-
-fn event(name: &str) -> Value {
-    let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("event file")).expect("event JSON")
-}
-
-async fn response(runtime: &mut FakeRuntime) -> Value {
-    match runtime.outcome(Duration::from_secs(60)).await {
-        Some(Outcome::Response { body, .. }) => body,
-        other => panic!("expected a response from the binary, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn the_login_binary_signs_up_and_answers_me_through_the_runtime_api() {
@@ -36,8 +23,10 @@ async fn the_login_binary_signs_up_and_answers_me_through_the_runtime_api() {
         .spawn()
         .expect("start the login binary");
 
-    runtime.invoke(event("signup.json")).await;
-    let signup = response(&mut runtime).await;
+    runtime
+        .invoke(event_file(env!("CARGO_MANIFEST_DIR"), "signup.json"))
+        .await;
+    let signup = runtime.response().await;
     assert_eq!(signup["statusCode"], 201, "{signup}");
     let user: Value = serde_json::from_str(signup["body"].as_str().unwrap()).unwrap();
     assert_eq!(user["email"], "lambda@example.com");
@@ -46,10 +35,10 @@ async fn the_login_binary_signs_up_and_answers_me_through_the_runtime_api() {
         .expect("Set-Cookie in the v2 cookies list");
     let pair = cookie.split(';').next().unwrap().to_owned();
 
-    let mut me = event("me.json");
+    let mut me = event_file(env!("CARGO_MANIFEST_DIR"), "me.json");
     me["cookies"] = Value::Array(vec![Value::String(pair)]);
     runtime.invoke(me).await;
-    let me = response(&mut runtime).await;
+    let me = runtime.response().await;
     assert_eq!(me["statusCode"], 200, "{me}");
     let body: Value = serde_json::from_str(me["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["id"], user["id"]);

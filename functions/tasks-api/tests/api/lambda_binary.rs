@@ -2,24 +2,11 @@
 //! event files in `functions/tasks-api/events/`.
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::Value;
-use taskboard_testing::runtime::{FakeRuntime, Outcome};
+use taskboard_testing::runtime::{FakeRuntime, event_file};
 
 use crate::helpers::{SITE, TestApp, title};
-
-fn event(name: &str) -> Value {
-    let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("event file")).expect("event JSON")
-}
-
-async fn response(runtime: &mut FakeRuntime) -> Value {
-    match runtime.outcome(Duration::from_secs(60)).await {
-        Some(Outcome::Response { body, .. }) => body,
-        other => panic!("expected a response from the binary, got {other:?}"),
-    }
-}
 
 fn spawn(binary: &str, app: &TestApp, runtime: &FakeRuntime, name: &str) -> tokio::process::Child {
     tokio::process::Command::new(binary)
@@ -42,19 +29,19 @@ async fn the_tasks_api_binary_creates_and_lists_through_the_runtime_api() {
     let mut runtime = FakeRuntime::start().await;
     let mut child = spawn(env!("CARGO_BIN_EXE_tasks-api"), &app, &runtime, "tasks-api");
 
-    let mut create = event("create-task.json");
+    let mut create = event_file(env!("CARGO_MANIFEST_DIR"), "create-task.json");
     create["cookies"] = Value::Array(vec![Value::String(ada.cookie.clone())]);
     runtime.invoke(create).await;
-    let created = response(&mut runtime).await;
+    let created = runtime.response().await;
     assert_eq!(created["statusCode"], 201, "{created}");
     let task: Value = serde_json::from_str(created["body"].as_str().unwrap()).unwrap();
     assert_eq!(task["status"], "in_progress");
     assert_eq!(created["headers"]["etag"], "\"1\"");
 
-    let mut list = event("list-tasks.json");
+    let mut list = event_file(env!("CARGO_MANIFEST_DIR"), "list-tasks.json");
     list["cookies"] = Value::Array(vec![Value::String(ada.cookie.clone())]);
     runtime.invoke(list).await;
-    let listed = response(&mut runtime).await;
+    let listed = runtime.response().await;
     assert_eq!(listed["statusCode"], 200, "{listed}");
     let page: Value = serde_json::from_str(listed["body"].as_str().unwrap()).unwrap();
     assert_eq!(page["items"][0]["id"], task["id"]);
@@ -71,8 +58,13 @@ async fn the_relay_binary_publishes_what_was_left_behind_on_a_schedule_tick() {
 
     let mut runtime = FakeRuntime::start().await;
     let mut child = spawn(env!("CARGO_BIN_EXE_relay"), &app, &runtime, "relay");
-    runtime.invoke(event("relay-schedule.json")).await;
-    let report = response(&mut runtime).await;
+    runtime
+        .invoke(event_file(
+            env!("CARGO_MANIFEST_DIR"),
+            "relay-schedule.json",
+        ))
+        .await;
+    let report = runtime.response().await;
     assert_eq!(report["published"], 2, "{report}");
     assert_eq!(app.unsent_outbox().await, 0);
     assert_eq!(app.delivered().await.len(), 2);
