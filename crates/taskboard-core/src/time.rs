@@ -1,6 +1,6 @@
 //! Time as the storage layers see it: whole seconds since the Unix epoch.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 /// Seconds since the Unix epoch, the unit DynamoDB TTL attributes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,9 +21,5 @@ impl EpochSecs {
     /// Whole seconds from `self` until `later` (zero if `later` has passed).
     pub fn secs_until(self, later: EpochSecs) -> u64 {
         u64::try_from(later.0.saturating_sub(self.0)).unwrap_or(0)
-    }
-
-    pub fn to_datetime(self) -> Option<DateTime<Utc>> {
-        DateTime::from_timestamp(self.0, 0)
     }
 }

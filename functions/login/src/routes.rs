@@ -70,10 +70,6 @@ impl LoginState {
         }))
     }
 
-    pub fn users(&self) -> &UserStore {
-        &self.0.users
-    }
-
     pub fn hasher(&self) -> &PasswordHasher {
         &self.0.hasher
     }

@@ -144,10 +144,6 @@ impl TaskStore {
         Self { pool }
     }
 
-    pub fn pool(&self) -> &MySqlPool {
-        &self.pool
-    }
-
     pub async fn get(&self, id: TaskId) -> Result<Option<TaskSnapshot>, StoreError> {
         let sql = format!("{SELECT_TASK} WHERE t.id = ?");
         sqlx::query_as::<_, TaskRow>(sqlx::AssertSqlSafe(sql))
