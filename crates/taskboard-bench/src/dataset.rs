@@ -16,6 +16,9 @@ use taskboard_testing::{TestDb, TestTables};
 
 pub const USERS: usize = 40;
 pub const TASKS: usize = 5_000;
+/// Tasks each status measurement moves: a multiple of every concurrency and `wrk` thread count
+/// used, so no two workers share a task.
+pub const STATUS_TASKS: usize = 192;
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const SITE: &str = "http://127.0.0.1:3300";
 
@@ -115,6 +118,32 @@ impl Dataset {
         env
     }
 
+    /// `STATUS_TASKS` new to-do tasks of `users[0]` (the signed-in user), assigned to `users[1]`
+    /// so each change has someone to tell. Every status measurement gets its own, so each of its
+    /// requests moves a task whose status it knows (see [`status_for_visit`]).
+    pub async fn fresh_todo_tasks(&self) -> Vec<TaskId> {
+        let now = chrono::Utc::now();
+        let ids: Vec<TaskId> = (0..STATUS_TASKS).map(|_| TaskId::new()).collect();
+        let mut q = sqlx::QueryBuilder::<sqlx::MySql>::new(
+            "INSERT INTO tasks (id, title, status, assignee_id, created_by, created_at, updated_at, version) ",
+        );
+        q.push_values(&ids, |mut b, id| {
+            b.push_bind(id.to_string())
+                .push_bind("A task the benchmark moves along the board")
+                .push_bind("todo")
+                .push_bind(self.users[1].0.to_string())
+                .push_bind(self.users[0].0.to_string())
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(1_u32);
+        });
+        q.build()
+            .execute(&self.db.pool)
+            .await
+            .expect("insert tasks");
+        ids
+    }
+
     pub async fn drop(self) {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE `{}`",
@@ -159,4 +188,10 @@ async fn insert_tasks(pool: &MySqlPool, users: &[(UserId, String)]) -> Vec<TaskI
         q.build().execute(pool).await.expect("insert tasks");
     }
     ids
+}
+
+/// The status a to-do task is moved to on its `visit`-th request (0-based): in progress, done,
+/// to do, in progress, … so every request is a real change.
+pub fn status_for_visit(visit: usize) -> taskboard_core::domain::TaskStatus {
+    taskboard_core::domain::TaskStatus::ALL[(visit + 1) % 3]
 }

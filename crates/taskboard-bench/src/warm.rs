@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use taskboard_core::domain::{TaskStatus, TaskTitle};
+use taskboard_core::domain::{TaskId, TaskStatus, TaskTitle};
 use taskboard_tasks_api::rules::{NewTask, TaskPatch};
 use taskboard_tasks_api::store::{ListFilter, Precondition, TaskStore};
 
@@ -36,6 +36,8 @@ impl Op {
 }
 
 struct Stats {
+    /// Requests completed in the window.
+    requests: u64,
     rps: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -45,17 +47,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Ids of tasks `users[0]` created, which the signed-in bench user may edit.
-fn editable(data: &Dataset) -> Vec<String> {
-    data.task_ids
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % dataset::USERS == 0)
-        .map(|(_, id)| id.to_string())
-        .collect()
-}
-
-fn lua(data: &Dataset, op: Op) -> String {
+/// The wrk script for `op`. Status changes walk `status_ids` (fresh to-do tasks): each wrk thread
+/// takes every other task, and each visit moves a task one step along the board
+/// ([`dataset::status_for_visit`]), so every request is a change and no two threads share a task.
+fn lua(data: &Dataset, op: Op, status_ids: &[TaskId]) -> String {
     let common = format!("wrk.headers[\"Cookie\"] = \"{}\"\n", data.cookie);
     match op {
         Op::List | Op::Read => common,
@@ -64,15 +59,22 @@ fn lua(data: &Dataset, op: Op) -> String {
              wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"X-Requested-With\"] = \"bench\"\n"
         ),
         Op::Status => {
-            let ids = editable(data)
+            let ids = status_ids
                 .iter()
                 .map(|i| format!("\"{i}\""))
                 .collect::<Vec<_>>()
                 .join(",");
+            let statuses = (0..3)
+                .map(|v| format!("\"{}\"", dataset::status_for_visit(v).as_str()))
+                .collect::<Vec<_>>()
+                .join(",");
             format!(
-                "{common}local ids = {{{ids}}}\nlocal statuses = {{\"todo\",\"in_progress\",\"done\"}}\nlocal n = 0\n\
-                 request = function()\n  n = n + 1\n  local body = '{{\"status\":\"' .. statuses[(n % 3) + 1] .. '\"}}'\n\
-                   return wrk.format(\"PATCH\", \"/api/tasks/\" .. ids[(n % #ids) + 1], \
+                "local ids = {{{ids}}}\nlocal statuses = {{{statuses}}}\nlocal half = #ids / 2\n\
+                 local threads = 0\nfunction setup(thread)\n  thread:set(\"tid\", threads)\n  threads = threads + 1\nend\n\
+                 tid = 0\nm = 0\n\
+                 request = function()\n  local k = (m % half) * 2 + tid + 1\n  local visit = math.floor(m / half)\n  m = m + 1\n\
+                   local body = '{{\"status\":\"' .. statuses[(visit % 3) + 1] .. '\"}}'\n\
+                   return wrk.format(\"PATCH\", \"/api/tasks/\" .. ids[k], \
                  {{[\"Content-Type\"]=\"application/json\", [\"X-Requested-With\"]=\"bench\", [\"Cookie\"]=\"{}\"}}, body)\nend\n",
                 data.cookie
             )
@@ -124,6 +126,13 @@ async fn wrk(url: &str, script: &Path, connections: usize) -> Stats {
             .unwrap_or_default()
     };
     Stats {
+        // "  1234 requests in 5.00s, 1.2MB read"
+        requests: text
+            .lines()
+            .find(|l| l.contains(" requests in "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
         rps: text
             .lines()
             .find(|l| l.starts_with("Requests/sec:"))
@@ -163,6 +172,7 @@ where
     }
     all.sort_by(f64::total_cmp);
     Stats {
+        requests: all.len() as u64,
         rps: all.len() as f64 / SECS as f64,
         p50_ms: percentile(&all, 0.5),
         p99_ms: percentile(&all, 0.99),
@@ -175,19 +185,18 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
         .connect(&data.db.url)
         .await
         .expect("floor pool");
-    let store = TaskStore::new(pool);
+    let store = TaskStore::new(pool.clone());
     let me = data.users[0].0;
     let ids = Arc::new(data.task_ids.clone());
-    let editable: Arc<Vec<_>> = Arc::new(
-        data.task_ids
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % dataset::USERS == 0)
-            .map(|(_, id)| *id)
-            .collect(),
-    );
+    // Worker `w` of `concurrency` only ever gets `n ≡ w`: with `STATUS_TASKS` a multiple of the
+    // concurrency, task `n % STATUS_TASKS` is its alone, and `n / STATUS_TASKS` counts its visits.
+    let moving: Arc<Vec<TaskId>> = Arc::new(if op == Op::Status {
+        data.fresh_todo_tasks().await
+    } else {
+        Vec::new()
+    });
     measure(concurrency, move |n| {
-        let (store, ids, editable) = (store.clone(), ids.clone(), editable.clone());
+        let (store, ids, moving, pool) = (store.clone(), ids.clone(), moving.clone(), pool.clone());
         async move {
             match op {
                 Op::List => drop(
@@ -205,20 +214,24 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                         assignee: None,
                         due_date: None,
                     };
-                    drop(store.create(me, new).await.expect("create"));
+                    let written = store.create(me, new).await.expect("create");
+                    relay_sql(&pool, written.outbox_seq).await;
                 }
                 Op::Status => {
                     let patch = TaskPatch {
-                        status: Some(TaskStatus::ALL[n % 3]),
+                        status: Some(dataset::status_for_visit(n / moving.len())),
                         ..TaskPatch::default()
                     };
-                    let id = editable[n % editable.len()];
-                    drop(
-                        store
-                            .update(me, id, patch, Precondition::None)
-                            .await
-                            .expect("update"),
+                    let id = moving[n % moving.len()];
+                    let written = store
+                        .update(me, id, patch, Precondition::None)
+                        .await
+                        .expect("update");
+                    assert!(
+                        written.outbox_seq.is_some(),
+                        "every status request is a change"
                     );
+                    relay_sql(&pool, written.outbox_seq).await;
                 }
             }
         }
@@ -226,11 +239,37 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     .await
 }
 
+/// The inline relay's own SQL for a write's outbox row (claim it, mark it sent), without its AWS
+/// calls: part of the SQL a write runs.
+async fn relay_sql(pool: &sqlx::MySqlPool, seq: Option<u64>) {
+    use taskboard_tasks_api::relay::{CLAIM_ONE_SQL, MARK_SENT_SQL};
+    let Some(seq) = seq else { return };
+    let mut tx = pool.begin().await.expect("begin");
+    let claimed: Vec<(u64, String)> = sqlx::query_as(CLAIM_ONE_SQL)
+        .bind(seq)
+        .fetch_all(&mut *tx)
+        .await
+        .expect("claim");
+    if !claimed.is_empty() {
+        sqlx::query(MARK_SENT_SQL)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .expect("mark sent");
+    }
+    tx.commit().await.expect("commit");
+}
+
 /// The AWS calls the handler makes besides SQL, run directly with the SDK at the same concurrency:
-/// the session read for every request; for writes also the change-log put and `PutEvents` of the
-/// inline relay.
+/// the session read for every request; for writes also the inline relay's change-log put and
+/// `PutEvents`, both at once, with the very events the API run just wrote (taken from the outbox,
+/// given fresh ids), so the emulator does the same work (the notifier rule's queue delivery too).
 async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     use aws_sdk_dynamodb::types::AttributeValue;
+    use taskboard_core::events::TaskEvent;
+    use taskboard_tasks_api::changelog::ChangeLog;
+    use taskboard_tasks_api::relay::event_entry;
+
     let sdk = taskboard_testing::sdk_config().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     let events = aws_sdk_eventbridge::Client::new(&sdk);
@@ -238,24 +277,36 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
         .tables
         .name(&taskboard_core::storage::tables::SESSIONS)
         .to_owned();
-    let log = data
-        .tables
-        .name(&taskboard_core::storage::tables::TASK_LOG)
-        .to_owned();
+    let changelog = ChangeLog::new(
+        dynamo.clone(),
+        data.tables.name(&taskboard_core::storage::tables::TASK_LOG),
+    );
     let token = taskboard_core::storage::sessions::SessionToken::from_cookie(
         data.cookie.split_once('=').map_or("", |(_, v)| v),
     )
     .expect("bench cookie");
     let session_id = token.storage_id();
     let bus = data.bus.bus.clone();
-    measure(concurrency, move |_| {
-        let (dynamo, events, sessions, log, session_id, bus) = (
+    let written: Arc<Vec<serde_json::Value>> = Arc::new(if matches!(op, Op::Create | Op::Status) {
+        sqlx::query_scalar::<_, String>("SELECT detail FROM outbox ORDER BY seq DESC LIMIT 500")
+            .fetch_all(&data.db.pool)
+            .await
+            .expect("the API run's events")
+            .iter()
+            .map(|d| serde_json::from_str(d).expect("outbox detail"))
+            .collect()
+    } else {
+        Vec::new()
+    });
+    measure(concurrency, move |n| {
+        let (dynamo, events, sessions, changelog, session_id, bus, written) = (
             dynamo.clone(),
             events.clone(),
             sessions.clone(),
-            log.clone(),
+            changelog.clone(),
             session_id.clone(),
             bus.clone(),
+            written.clone(),
         );
         async move {
             dynamo
@@ -266,24 +317,17 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                 .send()
                 .await
                 .expect("session read");
-            if matches!(op, Op::Create | Op::Status) {
-                let id = uuid::Uuid::new_v4().to_string();
-                let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                    .event_bus_name(&bus)
-                    .source("taskboard.bench")
-                    .detail_type("Bench")
-                    .detail("{}")
-                    .build();
-                // As the relay does: both at once.
+            if let Some(template) = written.get(n % written.len().max(1)) {
+                let mut detail = template.clone();
+                detail["event_id"] = serde_json::json!(uuid::Uuid::now_v7().to_string());
+                let detail = detail.to_string();
+                let event: TaskEvent = serde_json::from_str(&detail).expect("event");
                 let (logged, published) = tokio::join!(
-                    dynamo
-                        .put_item()
-                        .table_name(&log)
-                        .item("task_id", AttributeValue::S(id.clone()))
-                        .item("log_key", AttributeValue::S(id))
-                        .condition_expression("attribute_not_exists(log_key)")
+                    changelog.record(&event),
+                    events
+                        .put_events()
+                        .entries(event_entry(&bus, &event, &detail))
                         .send(),
-                    events.put_events().entries(entry).send(),
                 );
                 logged.expect("log put");
                 published.expect("put events");
@@ -318,8 +362,6 @@ pub async fn run(data: &Dataset, out_dir: &Path) -> (Vec<WarmRow>, LoginRow) {
     let read_id = data.task_ids[data.task_ids.len() / 2];
     let mut rows = Vec::new();
     for op in [Op::List, Op::Read, Op::Create, Op::Status] {
-        let script = out_dir.join(format!("{}.lua", op.name().replace(' ', "-")));
-        std::fs::write(&script, lua(data, op)).expect("write wrk script");
         let url = match op {
             Op::List => format!("http://{ADDR}/api/tasks?limit=50"),
             Op::Read => format!("http://{ADDR}/api/tasks/{read_id}"),
@@ -327,9 +369,36 @@ pub async fn run(data: &Dataset, out_dir: &Path) -> (Vec<WarmRow>, LoginRow) {
             Op::Status => format!("http://{ADDR}/"),
         };
         for concurrency in [1, 16] {
+            let moving = if op == Op::Status {
+                data.fresh_todo_tasks().await
+            } else {
+                Vec::new()
+            };
+            let script = out_dir.join(format!("{}-{concurrency}.lua", op.name().replace(' ', "-")));
+            std::fs::write(&script, lua(data, op, &moving)).expect("write wrk script");
             let api = wrk(&url, &script, concurrency).await;
-            let sql = floor(data, op, concurrency).await;
+            if op == Op::Status {
+                // Every request must have been a change, each with its outbox row.
+                let mut count = sqlx::QueryBuilder::<sqlx::MySql>::new(
+                    "SELECT COUNT(*) FROM outbox WHERE task_id IN ",
+                );
+                count.push_tuples(&moving, |mut b, id| {
+                    b.push_bind(id.to_string());
+                });
+                let changes: i64 = count
+                    .build_query_scalar()
+                    .fetch_one(&data.db.pool)
+                    .await
+                    .expect("count changes");
+                assert!(
+                    changes as u64 >= api.requests,
+                    "{} status requests but only {changes} changes",
+                    api.requests
+                );
+            }
+            // AWS first: it replays the events this API run left in the outbox.
             let aws = aws_floor(data, op, concurrency).await;
+            let sql = floor(data, op, concurrency).await;
             rows.push(WarmRow {
                 aws_p50_ms: aws.p50_ms,
                 overhead_ratio: api.p50_ms / (sql.p50_ms + aws.p50_ms),

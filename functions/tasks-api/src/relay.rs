@@ -17,6 +17,15 @@ use taskboard_core::events::{SOURCE, TaskEvent};
 
 use crate::changelog::{ChangeLog, ChangeLogError};
 
+/// Claim one outbox row (`seq`) for this relay, inside its transaction. Public, like
+/// [`MARK_SENT_SQL`], so the benchmark's SQL floor for a write runs exactly what the inline relay
+/// runs.
+pub const CLAIM_ONE_SQL: &str =
+    "SELECT seq, detail FROM outbox WHERE seq = ? AND sent_at IS NULL FOR UPDATE SKIP LOCKED";
+/// Mark a claimed row (`seq`) sent.
+pub const MARK_SENT_SQL: &str =
+    "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1 WHERE seq = ?";
+
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     #[error("outbox: {0}")]
@@ -101,7 +110,7 @@ impl Relay {
         let mut tx = self.pool.begin().await?;
         let rows: Vec<OutboxRow> = match only {
             Some(seq) => {
-                sqlx::query_as("SELECT seq, detail FROM outbox WHERE seq = ? AND sent_at IS NULL FOR UPDATE SKIP LOCKED")
+                sqlx::query_as(CLAIM_ONE_SQL)
                     .bind(seq)
                     .fetch_all(&mut *tx)
                     .await?
@@ -120,7 +129,7 @@ impl Relay {
         for row in rows {
             match self.deliver(&row).await {
                 Ok(()) => {
-                    sqlx::query("UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1 WHERE seq = ?")
+                    sqlx::query(MARK_SENT_SQL)
                         .bind(row.seq)
                         .execute(&mut *tx)
                         .await?;
@@ -173,16 +182,7 @@ impl Relay {
     }
 
     async fn publish(&self, event: &TaskEvent, detail: &str) -> Result<(), RelayError> {
-        let entry = PutEventsRequestEntry::builder()
-            .event_bus_name(&self.bus)
-            .source(SOURCE)
-            .detail_type(event.detail_type.as_str())
-            .detail(detail)
-            .time(AwsDateTime::from_millis(
-                event.occurred_at.timestamp_millis(),
-            ))
-            .resources(format!("taskboard:task/{}", event.task.id))
-            .build();
+        let entry = event_entry(&self.bus, event, detail);
         let out = self
             .events
             .get()
@@ -203,4 +203,18 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// The `PutEvents` entry for an event (`detail` is its JSON, as stored in the outbox).
+pub fn event_entry(bus: &str, event: &TaskEvent, detail: &str) -> PutEventsRequestEntry {
+    PutEventsRequestEntry::builder()
+        .event_bus_name(bus)
+        .source(SOURCE)
+        .detail_type(event.detail_type.as_str())
+        .detail(detail)
+        .time(AwsDateTime::from_millis(
+            event.occurred_at.timestamp_millis(),
+        ))
+        .resources(format!("taskboard:task/{}", event.task.id))
+        .build()
 }
