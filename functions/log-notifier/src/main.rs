@@ -5,7 +5,8 @@ use taskboard_core::config::ProcessEnv;
 use taskboard_core::telemetry;
 use taskboard_log_notifier::{Notifier, NotifierConfig};
 
-#[tokio::main]
+// A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let config = NotifierConfig::from_env(&ProcessEnv)

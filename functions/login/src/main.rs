@@ -4,7 +4,8 @@ use taskboard_core::config::ProcessEnv;
 use taskboard_core::{aws, storage::db, telemetry};
 use taskboard_login::{LoginConfig, LoginState, router};
 
-#[tokio::main]
+// A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let config = LoginConfig::from_env(&ProcessEnv)

@@ -5,7 +5,8 @@ use taskboard_core::{storage::db, telemetry};
 use taskboard_tasks_api::routes::Clients;
 use taskboard_tasks_api::{TasksConfig, TasksState, router};
 
-#[tokio::main]
+// A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let config = TasksConfig::from_env(&ProcessEnv)

@@ -13,7 +13,8 @@ struct Applied {
     migrations: usize,
 }
 
-#[tokio::main]
+// A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let url = config::required(&ProcessEnv, "DATABASE_URL")

@@ -16,7 +16,8 @@ struct Report {
     failed: usize,
 }
 
-#[tokio::main]
+// A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let config = RelayConfig::from_env(&ProcessEnv)
