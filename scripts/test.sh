@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, start MariaDB and the AWS emulator, run every check.
 set -euo pipefail
+# The tests get an emulator of their own: state a `make dev` or `make bench` left in the shared one
+# would be serialised on every mailbox read (moto has no narrower way to read sent mail).
+export MOTO_PORT="${TEST_MOTO_PORT:-4577}"
+unset AWS_ENDPOINT_URL
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap stop_started EXIT
