@@ -49,6 +49,11 @@ async fn once(
     (init, first_response)
 }
 
+/// The two floors: the stock hello-world (the budget's floor, measured first) and the same function
+/// on a current-thread runtime, as the real functions run.
+const HELLO: &str = "bench-hello";
+const HELLO_CURRENT_THREAD: &str = "bench-hello-current-thread";
+
 pub async fn run(data: &Dataset) -> Vec<ColdRow> {
     let env = data.env();
     let event_with_nobody_to_tell = {
@@ -61,10 +66,10 @@ pub async fn run(data: &Dataset) -> Vec<ColdRow> {
     };
     // (row label, binary, function name, first event)
     let cases: [(&str, &str, &str, Value); 6] = [
-        ("bench-hello", "bench-hello", "hello", json!({})),
+        (HELLO, HELLO, "hello", json!({})),
         (
-            "bench-hello-current-thread",
-            "bench-hello-current-thread",
+            HELLO_CURRENT_THREAD,
+            HELLO_CURRENT_THREAD,
             "hello",
             json!({}),
         ),
@@ -117,7 +122,7 @@ pub async fn run(data: &Dataset) -> Vec<ColdRow> {
     }
     let current_thread_floor = rows
         .iter()
-        .find(|r| r.function == "bench-hello-current-thread")
+        .find(|r| r.function == HELLO_CURRENT_THREAD)
         .map_or(f64::NAN, |r| r.first_response_ms);
     for row in &mut rows {
         row.current_thread_ratio = row.first_response_ms / current_thread_floor;
