@@ -1,5 +1,5 @@
 //! The EventBridge bus and the notifier's rule: created by the local bootstrap and the tests from
-//! the same pattern the infrastructure template uses ([`crate::events::NOTIFY_RULE_PATTERN`]).
+//! the same pattern the infrastructure template uses ([`taskboard_domain::events::NOTIFY_RULE_PATTERN`]).
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::SdkError;
@@ -40,7 +40,7 @@ pub async fn ensure_notify_rule(
         .put_rule()
         .event_bus_name(bus)
         .name(rule)
-        .event_pattern(crate::events::NOTIFY_RULE_PATTERN)
+        .event_pattern(taskboard_domain::events::NOTIFY_RULE_PATTERN)
         .send()
         .await
         .map_err(sdk)?;

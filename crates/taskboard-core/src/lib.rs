@@ -1,18 +1,18 @@
-//! What every Taskboard function shares.
+//! What every Taskboard function shares at run time, above the domain and below the HTTP edge.
+//! No SQL and no HTTP framework here: the notifier builds on this crate without either.
 //!
-//! - [`domain`]: types that can only hold valid values (e-mail addresses, user ids, names).
-//! - [`http`]: the HTTP edge: problem+json errors, the JSON extractor, CSRF guard, the
-//!   authenticated-user extractor, cookies and the one-line-per-request log.
-//! - [`storage`]: adapters to MySQL (users, migrations) and DynamoDB (sessions, table specs).
-//! - [`config`], [`telemetry`], [`aws`]: start-up concerns, done once per process.
+//! - [`config`]: environment variables, validated once at start-up (`docs/decisions.md#8-configuration`).
+//! - [`telemetry`]: one JSON log line per event, through `tracing`.
+//! - [`aws`]: SDK clients built once, on first use.
+//! - [`dynamo`]: the one DynamoDB table helper the adapters share.
+//! - [`tables`]: the DynamoDB tables the code uses, one definition for bootstrap, tests and infra.
+//! - [`sessions`]: the session store (`docs/decisions.md#2-session-tokens`).
+//! - [`bus`]: the EventBridge bus and the notifier's rule, for the local bootstrap and tests.
 
 pub mod aws;
 pub mod bus;
 pub mod config;
-pub mod domain;
-pub mod events;
-pub mod http;
-pub mod session_config;
-pub mod storage;
+pub mod dynamo;
+pub mod sessions;
+pub mod tables;
 pub mod telemetry;
-pub mod time;

@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Executor};
-use taskboard_core::storage::{db, tables};
+use taskboard_core::tables;
+use taskboard_mysql::db;
 
 /// The MariaDB server tests create their databases on. `TEST_DATABASE_URL` overrides the default.
 pub fn server_url() -> String {

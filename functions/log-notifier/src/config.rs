@@ -1,9 +1,9 @@
 //! The notifier's configuration, from environment variables only.
 
 use taskboard_core::config::{self, ConfigError, Env};
-use taskboard_core::domain::EmailAddress;
-use taskboard_core::http::SiteUrl;
-use taskboard_core::storage::tables;
+use taskboard_core::tables;
+use taskboard_domain::EmailAddress;
+use taskboard_domain::SiteUrl;
 
 #[derive(Debug, Clone)]
 pub struct NotifierConfig {

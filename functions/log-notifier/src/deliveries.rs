@@ -7,10 +7,9 @@
 //! claim so the retried invocation can send.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::AttributeValue;
 use taskboard_core::aws::LazyClient;
-use taskboard_core::time::EpochSecs;
+use taskboard_core::dynamo::{self, DynamoError, Table};
+use taskboard_domain::time::EpochSecs;
 
 /// A claim older than this is presumed abandoned (the Lambda timeout is far shorter).
 pub const STALE_CLAIM_SECS: u64 = 300;
@@ -19,14 +18,7 @@ pub const KEEP_SECS: u64 = 30 * 24 * 3600;
 
 #[derive(Debug, thiserror::Error)]
 #[error("delivery records: {0}")]
-pub struct DeliveryError(#[source] Box<aws_sdk_dynamodb::Error>);
-
-fn store_err<E, R>(err: SdkError<E, R>) -> DeliveryError
-where
-    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
-{
-    DeliveryError(Box::new(err.into()))
-}
+pub struct DeliveryError(#[from] DynamoError);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -38,56 +30,49 @@ pub enum Claim {
 
 #[derive(Clone)]
 pub struct Deliveries {
-    client: LazyClient<Client>,
-    table: String,
+    table: Table,
 }
 
 pub fn delivery_id(event_id: &str, recipient: &str) -> String {
     format!("{event_id}#{recipient}")
 }
 
+fn key(id: &str) -> dynamo::Item {
+    dynamo::key("delivery_id", dynamo::s(id))
+}
+
 impl Deliveries {
     pub fn new(client: impl Into<LazyClient<Client>>, table: impl Into<String>) -> Self {
         Self {
-            client: client.into(),
-            table: table.into(),
+            table: Table::new(client, table),
         }
-    }
-
-    async fn client(&self) -> &Client {
-        self.client.get().await
     }
 
     pub async fn claim(&self, id: &str) -> Result<Claim, DeliveryError> {
         let now = EpochSecs::now();
         let stale_before = EpochSecs(now.0 - STALE_CLAIM_SECS as i64);
         let put = self
+            .table
             .client()
             .await
             .put_item()
-            .table_name(&self.table)
-            .item("delivery_id", AttributeValue::S(id.to_owned()))
-            .item("state", AttributeValue::S("sending".into()))
-            .item("claimed_at", AttributeValue::N(now.0.to_string()))
-            .item(
-                "expires_at",
-                AttributeValue::N(now.plus_secs(KEEP_SECS).0.to_string()),
-            )
+            .table_name(self.table.name())
+            .item("delivery_id", dynamo::s(id))
+            .item("state", dynamo::s("sending"))
+            .item("claimed_at", dynamo::n(now.0))
+            .item("expires_at", dynamo::n(now.plus_secs(KEEP_SECS).0))
             .condition_expression(
                 "attribute_not_exists(delivery_id) OR (#s = :sending AND claimed_at < :stale)",
             )
             .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":sending", AttributeValue::S("sending".into()))
-            .expression_attribute_values(":stale", AttributeValue::N(stale_before.0.to_string()))
+            .expression_attribute_values(":sending", dynamo::s("sending"))
+            .expression_attribute_values(":stale", dynamo::n(stale_before.0))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(Claim::Won),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(Claim::Taken)
-            }
-            Err(e) => Err(store_err(e)),
-        }
+        Ok(match dynamo::conditional(put)? {
+            Some(_) => Claim::Won,
+            None => Claim::Taken,
+        })
     }
 
     pub async fn mark_sent(&self, id: &str, message_id: &str) -> Result<(), DeliveryError> {
@@ -105,55 +90,46 @@ impl Deliveries {
         attribute: &str,
         value: &str,
     ) -> Result<(), DeliveryError> {
-        self.client()
+        self.table
+            .client()
             .await
             .update_item()
-            .table_name(&self.table)
-            .key("delivery_id", AttributeValue::S(id.to_owned()))
+            .table_name(self.table.name())
+            .set_key(Some(key(id)))
             .update_expression("SET #s = :state, #a = :value, finished_at = :now")
             .expression_attribute_names("#s", "state")
             .expression_attribute_names("#a", attribute)
-            .expression_attribute_values(":state", AttributeValue::S(state.to_owned()))
-            .expression_attribute_values(":value", AttributeValue::S(value.to_owned()))
-            .expression_attribute_values(":now", AttributeValue::N(EpochSecs::now().0.to_string()))
+            .expression_attribute_values(":state", dynamo::s(state))
+            .expression_attribute_values(":value", dynamo::s(value))
+            .expression_attribute_values(":now", dynamo::n(EpochSecs::now().0))
             .send()
             .await
-            .map_err(store_err)?;
+            .map_err(DynamoError::from)?;
         Ok(())
     }
 
     /// Give a claim back after a temporary failure, so the retry can send.
     pub async fn release(&self, id: &str) -> Result<(), DeliveryError> {
-        self.client()
+        self.table
+            .client()
             .await
             .delete_item()
-            .table_name(&self.table)
-            .key("delivery_id", AttributeValue::S(id.to_owned()))
+            .table_name(self.table.name())
+            .set_key(Some(key(id)))
             .condition_expression("#s = :sending")
             .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":sending", AttributeValue::S("sending".into()))
+            .expression_attribute_values(":sending", dynamo::s("sending"))
             .send()
             .await
-            .map_err(store_err)?;
+            .map_err(DynamoError::from)?;
         Ok(())
     }
 
     /// The state of a delivery (`sending`, `sent`, `failed`), if recorded.
     pub async fn state(&self, id: &str) -> Result<Option<String>, DeliveryError> {
-        let out = self
-            .client()
-            .await
-            .get_item()
-            .table_name(&self.table)
-            .key("delivery_id", AttributeValue::S(id.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_err)?;
-        Ok(out
-            .item()
-            .and_then(|i| i.get("state"))
-            .and_then(|v| v.as_s().ok())
-            .cloned())
+        let item = self.table.get(key(id)).await?;
+        Ok(item
+            .map(|item| dynamo::string(&item, "state"))
+            .transpose()?)
     }
 }

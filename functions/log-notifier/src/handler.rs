@@ -1,8 +1,8 @@
 //! One EventBridge delivery of a task event → one e-mail per recipient, each at most once.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use taskboard_core::events::{SCHEMA_VERSION, TaskEvent};
-use taskboard_core::http::SiteUrl;
+use taskboard_domain::SiteUrl;
+use taskboard_domain::events::{SCHEMA_VERSION, TaskEvent};
 
 use crate::deliveries::{Claim, Deliveries, DeliveryError, delivery_id};
 use crate::mailer::{Mailer, SendError};

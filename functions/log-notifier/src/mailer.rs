@@ -7,7 +7,7 @@ use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use taskboard_core::aws::LazyClient;
-use taskboard_core::domain::EmailAddress;
+use taskboard_domain::EmailAddress;
 
 use crate::message::Email;
 

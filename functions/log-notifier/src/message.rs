@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use serde_json::Value;
-use taskboard_core::domain::TaskStatus;
-use taskboard_core::events::{DetailType, Person, TaskEvent};
-use taskboard_core::http::SiteUrl;
+use taskboard_domain::SiteUrl;
+use taskboard_domain::TaskStatus;
+use taskboard_domain::events::{DetailType, Person, TaskEvent};
 
 /// One e-mail, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,8 +226,8 @@ pub(crate) mod tests {
 
     use chrono::Utc;
     use serde_json::json;
-    use taskboard_core::domain::{DisplayName, EmailAddress, TaskId, TaskTitle, UserId};
-    use taskboard_core::events::{FieldChange, TaskSnapshot};
+    use taskboard_domain::events::{FieldChange, TaskSnapshot};
+    use taskboard_domain::{DisplayName, EmailAddress, TaskId, TaskTitle, UserId};
 
     use super::*;
 

@@ -1,7 +1,7 @@
 //! Who hears about a change: the assignee and the creator, and on reassignment also the previous
 //! assignee, but never the person who made the change, and each person at most once.
 
-use taskboard_core::events::{Person, TaskEvent};
+use taskboard_domain::events::{Person, TaskEvent};
 
 pub fn recipients(event: &TaskEvent) -> Vec<&Person> {
     let mut out: Vec<&Person> = Vec::new();
@@ -22,7 +22,7 @@ pub fn recipients(event: &TaskEvent) -> Vec<&Person> {
 mod tests {
     use super::*;
     use crate::message::tests::{event, person};
-    use taskboard_core::events::{DetailType, Recipient, Role};
+    use taskboard_domain::events::{DetailType, Recipient, Role};
 
     fn r(p: &Person, role: Role) -> Recipient {
         Recipient {

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use taskboard_core::storage::tables;
+use taskboard_core::tables;
 use taskboard_testing::TestTables;
 use taskboard_testing::runtime::{FakeRuntime, Outcome};
 

@@ -1,9 +1,9 @@
 //! Account use cases, independent of HTTP: registering a person (sign-up and the admin command
 //! share it) and checking credentials.
 
-use taskboard_core::domain::{DisplayName, EmailAddress, User};
-use taskboard_core::http::FieldError;
-use taskboard_core::storage::users::{UserStore, UserStoreError};
+use taskboard_domain::FieldError;
+use taskboard_domain::{DisplayName, EmailAddress, User};
+use taskboard_mysql::users::{UserStore, UserStoreError};
 
 use crate::password::{HashError, LoginPassword, NewPassword, PasswordHasher, Verdict};
 
@@ -28,6 +28,28 @@ impl Registration {
                 password,
             }),
             (email, name, password) => Err([email.err(), name.err(), password.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}
+
+/// A sign-in request after parsing: a well-formed address and a password of a possible length.
+#[derive(Debug)]
+pub struct SignIn {
+    pub email: EmailAddress,
+    pub password: LoginPassword,
+}
+
+impl SignIn {
+    /// Parse both fields, reporting every invalid one at once.
+    pub fn parse(email: &str, password: String) -> Result<Self, Vec<FieldError>> {
+        let email = EmailAddress::parse(email).map_err(|e| FieldError::new("email", e));
+        let password = LoginPassword::parse(password).map_err(|e| FieldError::new("password", e));
+        match (email, password) {
+            (Ok(email), Ok(password)) => Ok(Self { email, password }),
+            (email, password) => Err([email.err(), password.err()]
                 .into_iter()
                 .flatten()
                 .collect()),

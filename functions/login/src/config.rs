@@ -1,8 +1,8 @@
 //! The login function's configuration, from environment variables only.
 
 use taskboard_core::config::{self, ConfigError, Env};
-use taskboard_core::session_config::SessionConfig;
-use taskboard_core::storage::tables;
+use taskboard_core::tables;
+use taskboard_http::session_config::SessionConfig;
 
 use crate::throttle::ThrottlePolicy;
 

@@ -1,15 +1,19 @@
 //! The login function: sign-up, sign-in, sign-out and "who am I", over DynamoDB sessions.
 //!
 //! - [`routes`]: the HTTP API (`/api/auth/*`), one axum router for Lambda and the dev server.
+//! - [`accounts`]: registering a person and checking credentials (the use cases).
 //! - [`password`]: the password rules and the argon2id hasher (domain).
 //! - [`throttle`]: failed-attempt counters in DynamoDB (storage adapter).
-//! - [`config`]: the environment variables this function reads.
+//! - [`app`]: the composition root (configuration, pool, DynamoDB client → state);
+//!   [`config`]: the environment variables this function reads.
 
 pub mod accounts;
+pub mod app;
 pub mod config;
 pub mod password;
 pub mod routes;
 pub mod throttle;
 
+pub use app::LoginState;
 pub use config::LoginConfig;
-pub use routes::{LoginState, router};
+pub use routes::router;

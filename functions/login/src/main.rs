@@ -1,8 +1,9 @@
 //! The login Lambda: configuration, clients, and the router, handed to `lambda_http`.
 
 use taskboard_core::config::ProcessEnv;
-use taskboard_core::{aws, storage::db, telemetry};
+use taskboard_core::{aws, telemetry};
 use taskboard_login::{LoginConfig, LoginState, router};
+use taskboard_mysql::db;
 
 // A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
 #[tokio::main(flavor = "current_thread")]

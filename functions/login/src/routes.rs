@@ -1,5 +1,6 @@
-//! The login API. Every route is here; the rules live in [`crate::accounts`] and
-//! [`crate::password`], storage in `taskboard_core::storage` and [`crate::throttle`].
+//! The login API: every route, each a thin handler. The rules live in [`crate::accounts`] and
+//! [`crate::password`], the failed-attempt counters in [`crate::throttle`], the state in
+//! [`crate::app`].
 //!
 //! | method | path                   | answer                                               |
 //! |--------|------------------------|------------------------------------------------------|
@@ -9,8 +10,6 @@
 //! | POST   | `/api/auth/logout-all` | 204, every session of the user deleted                |
 //! | GET    | `/api/auth/me`         | 200 user; 401                                         |
 
-use std::sync::Arc;
-
 use axum::extract::{FromRequestParts, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,71 +17,14 @@ use axum::{Json, Router};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
-use sqlx::MySqlPool;
-use taskboard_core::aws::LazyClient;
-use taskboard_core::domain::{EmailAddress, User, UserId};
-use taskboard_core::http::{
-    ApiError, ApiJson, Authenticated, ClientAddr, CookiePolicy, FieldError, HasSessions,
-};
-use taskboard_core::storage::sessions::{SessionStore, SessionToken};
-use taskboard_core::storage::users::UserStore;
-use taskboard_core::time::EpochSecs;
+use taskboard_core::sessions::SessionToken;
+use taskboard_domain::time::EpochSecs;
+use taskboard_domain::{User, UserId};
+use taskboard_http::{ApiError, ApiJson, Authenticated, ClientAddr};
 
 use crate::LoginConfig;
-use crate::accounts::{self, CheckError, RegisterError, Registration};
-use crate::password::{LoginPassword, PasswordHasher};
-use crate::throttle::LoginThrottle;
-
-/// Everything the login routes need, built once per process.
-#[derive(Clone)]
-pub struct LoginState(Arc<Inner>);
-
-pub struct Inner {
-    pub users: UserStore,
-    pub hasher: PasswordHasher,
-    pub sessions: SessionStore,
-    pub cookies: CookiePolicy,
-    pub throttle: LoginThrottle,
-    pub signup_enabled: bool,
-    pub client_ip_header: Option<String>,
-}
-
-impl LoginState {
-    pub fn new(
-        config: &LoginConfig,
-        pool: MySqlPool,
-        dynamo: impl Into<LazyClient<aws_sdk_dynamodb::Client>>,
-    ) -> Self {
-        let dynamo = dynamo.into();
-        Self(Arc::new(Inner {
-            users: UserStore::new(pool),
-            // Four hashes at once is ~80 MB; Lambda runs one request per instance anyway.
-            hasher: PasswordHasher::new(4),
-            sessions: config.session.store(dynamo.clone()),
-            cookies: config.session.cookie_policy(),
-            throttle: LoginThrottle::new(
-                dynamo,
-                config.login_attempts_table.clone(),
-                config.throttle,
-            ),
-            signup_enabled: config.signup_enabled,
-            client_ip_header: config.client_ip_header.clone(),
-        }))
-    }
-
-    pub fn hasher(&self) -> &PasswordHasher {
-        &self.0.hasher
-    }
-}
-
-impl HasSessions for LoginState {
-    fn sessions(&self) -> &SessionStore {
-        &self.0.sessions
-    }
-    fn cookie_policy(&self) -> &CookiePolicy {
-        &self.0.cookies
-    }
-}
+use crate::accounts::{self, CheckError, RegisterError, Registration, SignIn};
+use crate::app::LoginState;
 
 /// Every route this function serves, as `(method, path)`: the OpenAPI test holds the document to it.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -101,7 +43,7 @@ pub fn router(state: LoginState, config: &LoginConfig) -> Router {
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/logout-all", post(logout_all))
         .route("/api/auth/me", get(me));
-    taskboard_core::http::finish_router(routes, config.session.site_url.clone(), state)
+    taskboard_http::finish_router(routes, config.session.site_url.clone(), state)
 }
 
 #[derive(Deserialize)]
@@ -151,19 +93,8 @@ async fn login(
     ClientAddrOf(client): ClientAddrOf,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::field("email", e));
-    let password = LoginPassword::parse(body.password).map_err(|e| FieldError::new("password", e));
-    let (email, password) = match (email, password) {
-        (Ok(e), Ok(p)) => (e, p),
-        (e, p) => {
-            let mut fields = Vec::new();
-            if let Err(ApiError::Validation(mut f)) = e {
-                fields.append(&mut f);
-            }
-            fields.extend(p.err());
-            return Err(ApiError::Validation(fields));
-        }
-    };
+    let SignIn { email, password } =
+        SignIn::parse(&body.email, body.password).map_err(ApiError::Validation)?;
 
     if let Some(retry_after_secs) = state
         .0

@@ -1,4 +1,4 @@
-//! Failed sign-in throttling (DESIGN decision 3): a counter item per account and per client
+//! Failed sign-in throttling (`docs/decisions.md#3-passwords-and-sign-in-throttling`): a counter item per account and per client
 //! address in DynamoDB, each counting failures in a fixed window that starts at the first failure.
 //!
 //! The account key is the e-mail address as submitted, whether or not such an account exists, so
@@ -8,12 +8,12 @@
 use std::net::IpAddr;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use taskboard_core::aws::LazyClient;
-use taskboard_core::domain::EmailAddress;
-use taskboard_core::http::ClientAddr;
-use taskboard_core::time::EpochSecs;
+use taskboard_core::dynamo::{self, DynamoError, Table};
+use taskboard_domain::EmailAddress;
+use taskboard_domain::time::EpochSecs;
+use taskboard_http::ClientAddr;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
@@ -24,19 +24,11 @@ pub struct ThrottlePolicy {
 
 #[derive(Debug, thiserror::Error)]
 #[error("login throttle store: {0}")]
-pub struct ThrottleError(#[source] Box<aws_sdk_dynamodb::Error>);
-
-fn store_err<E, R>(err: SdkError<E, R>) -> ThrottleError
-where
-    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
-{
-    ThrottleError(Box::new(err.into()))
-}
+pub struct ThrottleError(#[from] DynamoError);
 
 #[derive(Clone)]
 pub struct LoginThrottle {
-    client: LazyClient<Client>,
-    table: String,
+    table: Table,
     policy: ThrottlePolicy,
 }
 
@@ -54,13 +46,6 @@ fn client_key(client: &ClientAddr) -> String {
     }
 }
 
-fn number(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> i64 {
-    match item.get(name) {
-        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 impl LoginThrottle {
     pub fn new(
         client: impl Into<LazyClient<Client>>,
@@ -68,14 +53,9 @@ impl LoginThrottle {
         policy: ThrottlePolicy,
     ) -> Self {
         Self {
-            client: client.into(),
-            table: table.into(),
+            table: Table::new(client, table),
             policy,
         }
-    }
-
-    async fn client(&self) -> &Client {
-        self.client.get().await
     }
 
     /// `Some(seconds)` to wait when the account or the client has too many recent failures.
@@ -86,50 +66,36 @@ impl LoginThrottle {
     ) -> Result<Option<u64>, ThrottleError> {
         let (account, address) = (account_key(email), client_key(client));
         let keys = KeysAndAttributes::builder()
-            .keys(
-                [(
-                    "throttle_key".to_owned(),
-                    AttributeValue::S(account.clone()),
-                )]
-                .into(),
-            )
-            .keys(
-                [(
-                    "throttle_key".to_owned(),
-                    AttributeValue::S(address.clone()),
-                )]
-                .into(),
-            )
+            .keys(dynamo::key("throttle_key", dynamo::s(&account)))
+            .keys(dynamo::key("throttle_key", dynamo::s(&address)))
             .consistent_read(true)
             .build()
-            .map_err(|e| ThrottleError(Box::new(e.into())))?;
+            .map_err(DynamoError::from)?;
         let out = self
+            .table
             .client()
             .await
             .batch_get_item()
-            .request_items(&self.table, keys)
+            .request_items(self.table.name(), keys)
             .send()
             .await
-            .map_err(store_err)?;
+            .map_err(DynamoError::from)?;
         let now = EpochSecs::now();
         let mut wait: Option<u64> = None;
         for item in out
             .responses()
-            .and_then(|r| r.get(&self.table))
+            .and_then(|r| r.get(self.table.name()))
             .into_iter()
             .flatten()
         {
-            let key = match item.get("throttle_key") {
-                Some(AttributeValue::S(k)) => k.as_str(),
-                _ => continue,
-            };
+            let key = dynamo::string(item, "throttle_key")?;
             let limit = if key == account {
                 self.policy.max_failures_per_account
             } else {
                 self.policy.max_failures_per_client
             };
-            let expires = EpochSecs(number(item, "expires_at"));
-            if now < expires && number(item, "failures") >= i64::from(limit) {
+            let expires = EpochSecs(dynamo::number(item, "expires_at")?);
+            if now < expires && dynamo::number(item, "failures")? >= i64::from(limit) {
                 let secs = now.secs_until(expires);
                 wait = Some(wait.map_or(secs, |w| w.max(secs)));
             }
@@ -150,14 +116,9 @@ impl LoginThrottle {
 
     /// A successful sign-in clears the account's counter (not the client's).
     pub async fn clear_account(&self, email: &EmailAddress) -> Result<(), ThrottleError> {
-        self.client()
-            .await
-            .delete_item()
-            .table_name(&self.table)
-            .key("throttle_key", AttributeValue::S(account_key(email)))
-            .send()
-            .await
-            .map_err(store_err)?;
+        self.table
+            .delete(dynamo::key("throttle_key", dynamo::s(account_key(email))))
+            .await?;
         Ok(())
     }
 
@@ -165,43 +126,34 @@ impl LoginThrottle {
         // Two rounds: a concurrent writer can start a fresh window between our two calls.
         for _ in 0..2 {
             let now = EpochSecs::now();
-            let counted = self
-                .client()
-                .await
+            let client = self.table.client().await;
+            let counted = client
                 .update_item()
-                .table_name(&self.table)
-                .key("throttle_key", AttributeValue::S(key.to_owned()))
+                .table_name(self.table.name())
+                .key("throttle_key", dynamo::s(key))
                 .update_expression("ADD failures :one")
                 .condition_expression("expires_at > :now")
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
+                .expression_attribute_values(":one", dynamo::n(1))
+                .expression_attribute_values(":now", dynamo::n(now.0))
                 .send()
                 .await;
-            match counted {
-                Ok(_) => return Ok(()),
-                Err(SdkError::ServiceError(e))
-                    if e.err().is_conditional_check_failed_exception() => {}
-                Err(e) => return Err(store_err(e)),
+            if dynamo::conditional(counted)?.is_some() {
+                return Ok(());
             }
             // No live window: start one.
             let expires = now.plus_secs(self.policy.window_secs);
-            let started = self
-                .client()
-                .await
+            let started = client
                 .put_item()
-                .table_name(&self.table)
-                .item("throttle_key", AttributeValue::S(key.to_owned()))
-                .item("failures", AttributeValue::N("1".into()))
-                .item("expires_at", AttributeValue::N(expires.0.to_string()))
+                .table_name(self.table.name())
+                .item("throttle_key", dynamo::s(key))
+                .item("failures", dynamo::n(1))
+                .item("expires_at", dynamo::n(expires.0))
                 .condition_expression("attribute_not_exists(throttle_key) OR expires_at <= :now")
-                .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
+                .expression_attribute_values(":now", dynamo::n(now.0))
                 .send()
                 .await;
-            match started {
-                Ok(_) => return Ok(()),
-                Err(SdkError::ServiceError(e))
-                    if e.err().is_conditional_check_failed_exception() => {}
-                Err(e) => return Err(store_err(e)),
+            if dynamo::conditional(started)?.is_some() {
+                return Ok(());
             }
         }
         Ok(())

@@ -2,26 +2,18 @@
 //! written with a condition so a repeated delivery of the same event is harmless.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use taskboard_core::aws::LazyClient;
-use taskboard_core::domain::TaskId;
-use taskboard_core::events::TaskEvent;
+use taskboard_core::dynamo::{self, DynamoError, Item, Table};
+use taskboard_domain::TaskId;
+use taskboard_domain::events::TaskEvent;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeLogError {
     #[error("change log: {0}")]
-    Store(#[source] Box<aws_sdk_dynamodb::Error>),
+    Store(#[from] DynamoError),
     #[error("change log holds an unreadable item: {0}")]
     Corrupt(String),
-}
-
-fn store_err<E, R>(err: SdkError<E, R>) -> ChangeLogError
-where
-    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
-{
-    ChangeLogError::Store(Box::new(err.into()))
 }
 
 /// One history entry as the API shows it.
@@ -37,8 +29,7 @@ pub struct HistoryEntry {
 
 #[derive(Clone)]
 pub struct ChangeLog {
-    client: LazyClient<Client>,
-    table: String,
+    table: Table,
 }
 
 fn log_key(event: &TaskEvent) -> String {
@@ -52,46 +43,29 @@ fn log_key(event: &TaskEvent) -> String {
 impl ChangeLog {
     pub fn new(client: impl Into<LazyClient<Client>>, table: impl Into<String>) -> Self {
         Self {
-            client: client.into(),
-            table: table.into(),
+            table: Table::new(client, table),
         }
-    }
-
-    async fn client(&self) -> &Client {
-        self.client.get().await
     }
 
     /// Record `event`. Returns false when it was already recorded (a repeat delivery).
     pub async fn record(&self, event: &TaskEvent) -> Result<bool, ChangeLogError> {
-        let put = self
-            .client()
-            .await
-            .put_item()
-            .table_name(&self.table)
-            .item("task_id", AttributeValue::S(event.task.id.to_string()))
-            .item("log_key", AttributeValue::S(log_key(event)))
-            .item("event_id", AttributeValue::S(event.event_id.to_string()))
-            .item(
-                "detail_type",
-                AttributeValue::S(event.detail_type.as_str().to_owned()),
-            )
-            .item(
-                "occurred_at",
-                AttributeValue::S(event.occurred_at.to_rfc3339()),
-            )
-            .item("actor", AttributeValue::S(json(&event.actor)))
-            .item("changes", AttributeValue::S(json(&event.changes)))
-            .item("task", AttributeValue::S(json(&event.task)))
-            .condition_expression("attribute_not_exists(log_key)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(store_err(e)),
-        }
+        let item = Item::from([
+            ("task_id".to_owned(), dynamo::s(event.task.id.to_string())),
+            ("log_key".to_owned(), dynamo::s(log_key(event))),
+            ("event_id".to_owned(), dynamo::s(event.event_id.to_string())),
+            (
+                "detail_type".to_owned(),
+                dynamo::s(event.detail_type.as_str()),
+            ),
+            (
+                "occurred_at".to_owned(),
+                dynamo::s(event.occurred_at.to_rfc3339()),
+            ),
+            ("actor".to_owned(), dynamo::s(json(&event.actor))),
+            ("changes".to_owned(), dynamo::s(json(&event.changes))),
+            ("task".to_owned(), dynamo::s(json(&event.task))),
+        ]);
+        Ok(self.table.put_new(item, "log_key").await?)
     }
 
     /// A task's history, newest first, at most `limit` entries.
@@ -101,33 +75,29 @@ impl ChangeLog {
         limit: i32,
     ) -> Result<Vec<HistoryEntry>, ChangeLogError> {
         let out = self
+            .table
             .client()
             .await
             .query()
-            .table_name(&self.table)
+            .table_name(self.table.name())
             .key_condition_expression("task_id = :t")
-            .expression_attribute_values(":t", AttributeValue::S(task.to_string()))
+            .expression_attribute_values(":t", dynamo::s(task.to_string()))
             .scan_index_forward(false)
             .limit(limit)
             .send()
             .await
-            .map_err(store_err)?;
+            .map_err(DynamoError::from)?;
         out.items()
             .iter()
             .map(|item| {
-                let s = |name: &str| match item.get(name) {
-                    Some(AttributeValue::S(v)) => Ok(v.clone()),
-                    _ => Err(ChangeLogError::Corrupt(format!("missing {name}"))),
-                };
-                let parse = |name: &str| {
-                    s(name).and_then(|v| {
-                        serde_json::from_str(&v).map_err(|e| ChangeLogError::Corrupt(e.to_string()))
-                    })
+                let parse = |name: &'static str| {
+                    let raw = dynamo::string(item, name)?;
+                    serde_json::from_str(&raw).map_err(|e| ChangeLogError::Corrupt(e.to_string()))
                 };
                 Ok(HistoryEntry {
-                    event_id: s("event_id")?,
-                    detail_type: s("detail_type")?,
-                    occurred_at: s("occurred_at")?,
+                    event_id: dynamo::string(item, "event_id")?,
+                    detail_type: dynamo::string(item, "detail_type")?,
+                    occurred_at: dynamo::string(item, "occurred_at")?,
                     actor: parse("actor")?,
                     changes: parse("changes")?,
                 })

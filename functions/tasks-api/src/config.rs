@@ -1,8 +1,8 @@
 //! The tasks-api function's configuration, from environment variables only.
 
 use taskboard_core::config::{self, ConfigError, Env};
-use taskboard_core::session_config::SessionConfig;
-use taskboard_core::storage::tables;
+use taskboard_core::tables;
+use taskboard_http::session_config::SessionConfig;
 
 #[derive(Debug, Clone)]
 pub struct TasksConfig {
@@ -37,6 +37,10 @@ pub struct RelayConfig {
     pub event_bus_name: String,
     /// `RELAY_BATCH_SIZE` (default 100): rows per pass.
     pub batch_size: u32,
+    /// `METRICS_NAMESPACE` (default `Taskboard`): where the outbox-backlog metric goes.
+    pub metrics_namespace: String,
+    /// `STAGE` (default `local`): the metric's `Stage` dimension.
+    pub stage: String,
 }
 
 impl RelayConfig {
@@ -46,6 +50,10 @@ impl RelayConfig {
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
             event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
             batch_size: config::parsed_or(env, "RELAY_BATCH_SIZE", 100)?,
+            metrics_namespace: env
+                .get("METRICS_NAMESPACE")
+                .unwrap_or_else(|| "Taskboard".into()),
+            stage: env.get("STAGE").unwrap_or_else(|| "local".into()),
         })
     }
 }

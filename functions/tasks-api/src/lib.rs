@@ -1,22 +1,32 @@
 //! The tasks-api function: the team's tasks, who may change them, and a history of every change
-//! that can never be lost.
+//! that can never be lost. A request flows down this list:
 //!
-//! - [`routes`]: the HTTP API, every route in one place.
-//! - [`rules`]: the domain rules (valid input, who may do what, which event a change is).
-//! - [`store`]: MySQL adapter; task row and outbox row in one transaction.
-//! - [`changelog`]: DynamoDB adapter for the change log (`task_log`).
-//! - [`relay`]: outbox → change log → EventBridge, inline and on a schedule.
-//! - [`config`]: the environment variables this function reads.
+//! - [`routes`]: the HTTP API, every route a thin handler.
+//! - [`request`]: what a valid request is (bodies, the list's query and cursor, `If-Match`).
+//! - [`decide`]: the rules as pure decisions: the change to make and its event, or a refusal.
+//! - [`store`]: the write transaction (lock, decide, write the row, append the event) and reads;
+//!   [`listing`] is the board's page query, [`rows`] re-parses rows into domain types.
+//! - [`outbox`]: the outbox table, appended in the write's transaction.
+//! - [`relay`]: outbox → [`changelog`] (DynamoDB `task_log`) → [`publisher`] (EventBridge).
+//! - [`app`]: the composition root (configuration, pool and AWS clients → state); [`config`]: the
+//!   environment variables this function reads.
 
+pub mod app;
 pub mod changelog;
 pub mod config;
+pub mod decide;
+pub mod listing;
+pub mod outbox;
+pub mod publisher;
 pub mod relay;
+pub mod request;
 pub mod routes;
-pub mod rules;
+pub mod rows;
 pub mod store;
 
+pub use app::{Clients, TasksState};
 pub use config::{RelayConfig, TasksConfig};
-pub use routes::{TasksState, router};
+pub use routes::router;
 
 /// The OpenAPI 3.1 document for all of `/api`, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");

@@ -1,9 +1,9 @@
 //! The tasks-api Lambda: configuration, clients, and the router, handed to `lambda_http`.
 
 use taskboard_core::config::ProcessEnv;
-use taskboard_core::{storage::db, telemetry};
-use taskboard_tasks_api::routes::Clients;
-use taskboard_tasks_api::{TasksConfig, TasksState, router};
+use taskboard_core::telemetry;
+use taskboard_mysql::db;
+use taskboard_tasks_api::{Clients, TasksConfig, TasksState, router};
 
 // A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
 #[tokio::main(flavor = "current_thread")]

@@ -1,45 +1,41 @@
-//! The outbox relay (DESIGN decision 4): unsent outbox rows → the DynamoDB change log
-//! (conditional put, keyed by the event) and EventBridge `PutEvents`, concurrently → the row
-//! marked sent once both succeeded.
+//! The relay: outbox → change log → bus (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
 //!
-//! It runs inline right after each API write, and on a schedule (the `relay` binary) for anything
-//! left behind. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so concurrent relays never take the
-//! same row; a crash between publishing and marking means the event is published again, which the
-//! consumers absorb (they are idempotent on `event_id`).
+//! For each claimed outbox row it records the event in the DynamoDB change log (a conditional put
+//! keyed by the event) and publishes it to EventBridge, both at once, and marks the row sent only
+//! when both succeeded. Either repeated later is harmless: the log write is conditional, and
+//! consumers deduplicate on `event_id`.
+//!
+//! It runs inline right after each API write ([`Relay::relay_now`], bounded in time), and on a
+//! schedule for anything left behind ([`Relay::drain`], which serves the scheduled relay Lambda
+//! and the dev server alike). This module holds no SQL and no AWS call of its own: the outbox,
+//! the change log and the publisher each own theirs.
 
 use std::time::Duration;
 
-use aws_sdk_eventbridge::primitives::DateTime as AwsDateTime;
-use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use sqlx::MySqlPool;
-use taskboard_core::aws::LazyClient;
-use taskboard_core::events::{SOURCE, TaskEvent};
+use taskboard_domain::events::TaskEvent;
 
 use crate::changelog::{ChangeLog, ChangeLogError};
+use crate::outbox::{Appended, Lease, Outbox, OutboxError, Pending};
+use crate::publisher::{PublishError, Publisher};
 
-/// Claim one outbox row (`seq`) for this relay, inside its transaction. Public, like
-/// [`MARK_SENT_SQL`], so the benchmark's SQL floor for a write runs exactly what the inline relay
-/// runs.
-pub const CLAIM_ONE_SQL: &str =
-    "SELECT seq, detail FROM outbox WHERE seq = ? AND sent_at IS NULL FOR UPDATE SKIP LOCKED";
-/// Mark a claimed row (`seq`) sent.
-pub const MARK_SENT_SQL: &str =
-    "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1 WHERE seq = ?";
+/// How long an API answer may wait for the inline relay before leaving the event to the
+/// scheduled pass.
+pub const INLINE_BUDGET: Duration = Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
-    #[error("outbox: {0}")]
-    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
     #[error(transparent)]
     ChangeLog(#[from] ChangeLogError),
-    #[error("EventBridge: {0}")]
-    Publish(String),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
     #[error("outbox row {seq} holds an unreadable event: {reason}")]
     Corrupt { seq: u64, reason: String },
 }
 
 /// What one relay pass did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RelayReport {
     pub published: usize,
     pub failed: usize,
@@ -47,40 +43,26 @@ pub struct RelayReport {
 
 #[derive(Clone)]
 pub struct Relay {
-    pool: MySqlPool,
+    outbox: Outbox,
     changelog: ChangeLog,
-    events: LazyClient<aws_sdk_eventbridge::Client>,
-    bus: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct OutboxRow {
-    seq: u64,
-    detail: String,
+    publisher: Publisher,
 }
 
 impl Relay {
-    pub fn new(
-        pool: MySqlPool,
-        changelog: ChangeLog,
-        events: impl Into<LazyClient<aws_sdk_eventbridge::Client>>,
-        bus: impl Into<String>,
-    ) -> Self {
+    pub fn new(outbox: Outbox, changelog: ChangeLog, publisher: Publisher) -> Self {
         Self {
-            pool,
+            outbox,
             changelog,
-            events: events.into(),
-            bus: bus.into(),
+            publisher,
         }
     }
 
-    /// Relay one row right after the write that created it. Bounded in time: a slow or absent
-    /// AWS service must not hold up the API answer; the scheduled relay delivers it later.
-    pub async fn relay_now(&self, seq: u64) {
-        let attempt =
-            tokio::time::timeout(Duration::from_secs(3), self.relay_rows(Some(seq), 1)).await;
-        match attempt {
-            Ok(Ok(_)) => {}
+    /// Relay the event a write just appended. Bounded by [`INLINE_BUDGET`]: a slow or absent AWS
+    /// service must not hold up the API answer; the scheduled relay delivers it later.
+    pub async fn relay_now(&self, appended: &Appended) {
+        let seq = appended.seq;
+        match tokio::time::timeout(INLINE_BUDGET, self.relay_appended(appended)).await {
+            Ok(Ok(())) => {}
             Ok(Err(err)) => {
                 tracing::warn!(error = %err, outbox_seq = seq, "inline relay failed; the scheduled relay will retry")
             }
@@ -91,67 +73,52 @@ impl Relay {
         }
     }
 
-    /// Age in seconds of the oldest unsent outbox row (0 when none is waiting).
-    pub async fn oldest_unsent_age_secs(&self) -> Result<i64, RelayError> {
-        let age: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(TIMESTAMPDIFF(SECOND, MIN(created_at), UTC_TIMESTAMP(6)) AS SIGNED) FROM outbox WHERE sent_at IS NULL",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(age.unwrap_or(0).max(0))
-    }
-
-    /// Relay up to `batch` unsent rows, oldest first.
-    pub async fn relay_pending(&self, batch: u32) -> Result<RelayReport, RelayError> {
-        self.relay_rows(None, batch).await
-    }
-
-    async fn relay_rows(&self, only: Option<u64>, batch: u32) -> Result<RelayReport, RelayError> {
-        let mut tx = self.pool.begin().await?;
-        let rows: Vec<OutboxRow> = match only {
-            Some(seq) => {
-                sqlx::query_as(CLAIM_ONE_SQL)
-                    .bind(seq)
-                    .fetch_all(&mut *tx)
-                    .await?
-            }
-            None => {
-                sqlx::query_as(
-                    "SELECT seq, detail FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
-                )
-                .bind(batch)
-                .fetch_all(&mut *tx)
-                .await?
-            }
+    async fn relay_appended(&self, appended: &Appended) -> Result<(), RelayError> {
+        // Already sent, or another relay holds it: nothing to do.
+        let Some(mut lease) = self.outbox.claim(appended.seq).await? else {
+            return Ok(());
         };
+        let delivered = self.deliver(&appended.event, &appended.detail).await;
+        settle(&mut lease, appended.seq, &delivered).await?;
+        lease.commit().await?;
+        delivered
+    }
+
+    /// Relay unsent rows, `batch` at a time, oldest first, until none is left or a pass fails.
+    /// The scheduled relay Lambda and the dev server's schedule both run this.
+    pub async fn drain(&self, batch: u32) -> Result<RelayReport, RelayError> {
+        let mut total = RelayReport::default();
+        loop {
+            // Boxed: the pass's future nests the SDK's deep futures, and one more level of
+            // nesting here overflowed rustc's query depth limit in the relay binary.
+            let pass = Box::pin(self.relay_pending(batch)).await?;
+            total.published += pass.published;
+            total.failed += pass.failed;
+            if pass.failed > 0 || pass.published < batch as usize {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// One pass: relay up to `batch` unsent rows, oldest first. Stops at the first failure (the
+    /// services are likely down) and leaves the rest for the next pass.
+    pub async fn relay_pending(&self, batch: u32) -> Result<RelayReport, RelayError> {
+        let (mut lease, rows) = self.outbox.claim_oldest(batch).await?;
         let mut report = RelayReport::default();
         let mut first_error = None;
         for row in rows {
-            match self.deliver(&row).await {
-                Ok(()) => {
-                    sqlx::query(MARK_SENT_SQL)
-                        .bind(row.seq)
-                        .execute(&mut *tx)
-                        .await?;
-                    report.published += 1;
-                }
+            let delivered = self.deliver_row(&row).await;
+            settle(&mut lease, row.seq, &delivered).await?;
+            match delivered {
+                Ok(()) => report.published += 1,
                 Err(err) => {
-                    let message: String = err.to_string().chars().take(500).collect();
-                    sqlx::query(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
-                    )
-                    .bind(message)
-                    .bind(row.seq)
-                    .execute(&mut *tx)
-                    .await?;
                     report.failed += 1;
-                    first_error.get_or_insert(err);
-                    // The services are likely down: leave the rest for the next run.
+                    first_error = Some(err);
                     break;
                 }
             }
         }
-        tx.commit().await?;
+        lease.commit().await?;
         match first_error {
             Some(err) if report.published == 0 => Err(err),
             Some(err) => {
@@ -162,59 +129,41 @@ impl Relay {
         }
     }
 
-    /// Record the event in the change log and publish it, both at once: the row is marked sent
-    /// only when both succeeded, and either repeated later is harmless (the log write is
-    /// conditional on the event's key; consumers deduplicate on `event_id`).
-    async fn deliver(&self, row: &OutboxRow) -> Result<(), RelayError> {
+    /// Age in seconds of the oldest unsent event (0 when none is waiting).
+    pub async fn oldest_unsent_age_secs(&self) -> Result<i64, RelayError> {
+        Ok(self.outbox.oldest_unsent_age_secs().await?)
+    }
+
+    async fn deliver_row(&self, row: &Pending) -> Result<(), RelayError> {
         let event: TaskEvent =
             serde_json::from_str(&row.detail).map_err(|e| RelayError::Corrupt {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
+        self.deliver(&event, &row.detail).await
+    }
+
+    /// Record the event in the change log and publish it, both at once.
+    async fn deliver(&self, event: &TaskEvent, detail: &str) -> Result<(), RelayError> {
         let (logged, published) = tokio::join!(
-            self.changelog.record(&event),
-            self.publish(&event, &row.detail)
+            self.changelog.record(event),
+            self.publisher.publish(event, detail)
         );
         logged?;
         published?;
         tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event published");
         Ok(())
     }
-
-    async fn publish(&self, event: &TaskEvent, detail: &str) -> Result<(), RelayError> {
-        let entry = event_entry(&self.bus, event, detail);
-        let out = self
-            .events
-            .get()
-            .await
-            .put_events()
-            .entries(entry)
-            .send()
-            .await
-            .map_err(|e| RelayError::Publish(aws_sdk_eventbridge::Error::from(e).to_string()))?;
-        if out.failed_entry_count() > 0 {
-            let reason = out
-                .entries()
-                .iter()
-                .filter_map(|e| e.error_message())
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(RelayError::Publish(reason));
-        }
-        Ok(())
-    }
 }
 
-/// The `PutEvents` entry for an event (`detail` is its JSON, as stored in the outbox).
-pub fn event_entry(bus: &str, event: &TaskEvent, detail: &str) -> PutEventsRequestEntry {
-    PutEventsRequestEntry::builder()
-        .event_bus_name(bus)
-        .source(SOURCE)
-        .detail_type(event.detail_type.as_str())
-        .detail(detail)
-        .time(AwsDateTime::from_millis(
-            event.occurred_at.timestamp_millis(),
-        ))
-        .resources(format!("taskboard:task/{}", event.task.id))
-        .build()
+/// Mark a claimed row after its delivery: sent, or failed with the reason.
+async fn settle(
+    lease: &mut Lease,
+    seq: u64,
+    delivered: &Result<(), RelayError>,
+) -> Result<(), OutboxError> {
+    match delivered {
+        Ok(()) => lease.mark_sent(seq).await,
+        Err(err) => lease.mark_failed(seq, &err.to_string()).await,
+    }
 }

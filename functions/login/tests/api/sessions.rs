@@ -122,7 +122,7 @@ async fn use_extends_the_idle_expiry_but_never_past_the_absolute_one() {
     let item = app
         .dynamo
         .scan()
-        .table_name(app.tables.name(&taskboard_core::storage::tables::SESSIONS))
+        .table_name(app.tables.name(&taskboard_core::tables::SESSIONS))
         .send()
         .await
         .unwrap();

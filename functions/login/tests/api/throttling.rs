@@ -91,10 +91,7 @@ async fn the_lock_lifts_when_the_window_ends() {
     // Move the window into the past (the emulator never deletes expired TTL items).
     app.dynamo
         .update_item()
-        .table_name(
-            app.tables
-                .name(&taskboard_core::storage::tables::LOGIN_ATTEMPTS),
-        )
+        .table_name(app.tables.name(&taskboard_core::tables::LOGIN_ATTEMPTS))
         .key(
             "throttle_key",
             aws_sdk_dynamodb::types::AttributeValue::S("account#later@example.com".into()),

@@ -5,7 +5,8 @@
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde::Serialize;
 use taskboard_core::config::{self, ProcessEnv};
-use taskboard_core::{storage::db, telemetry};
+use taskboard_core::telemetry;
+use taskboard_mysql::db;
 
 #[derive(Serialize)]
 struct Applied {

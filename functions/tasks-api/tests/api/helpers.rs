@@ -3,15 +3,14 @@ use std::time::Duration;
 
 use http::Method;
 use serde_json::{Value, json};
-use taskboard_core::domain::{DisplayName, EmailAddress, UserId};
-use taskboard_core::session_config::SessionConfig;
-use taskboard_core::storage::sessions::SessionStore;
-use taskboard_core::storage::tables;
-use taskboard_core::storage::users::UserStore;
+use taskboard_core::sessions::SessionStore;
+use taskboard_core::tables;
+use taskboard_domain::{DisplayName, EmailAddress, UserId};
+use taskboard_http::session_config::SessionConfig;
+use taskboard_mysql::users::UserStore;
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
-use taskboard_tasks_api::routes::Clients;
-use taskboard_tasks_api::{TasksConfig, TasksState, router};
+use taskboard_tasks_api::{Clients, TasksConfig, TasksState, router};
 use taskboard_testing::bus::TestBus;
 pub use taskboard_testing::http::{SITE, TestClient, TestResponse};
 use taskboard_testing::{TestDb, TestTables};
@@ -94,7 +93,7 @@ impl TestApp {
             aws_sdk_dynamodb::Client::new(&sdk),
             self.config.task_log_table.clone(),
         );
-        Relay::new(
+        taskboard_tasks_api::app::relay(
             self.db.pool.clone(),
             changelog,
             aws_sdk_eventbridge::Client::new(&sdk),

@@ -2,8 +2,9 @@ use std::collections::HashSet;
 
 use http::StatusCode;
 use serde_json::json;
-use taskboard_core::domain::TaskStatus;
-use taskboard_tasks_api::store::{AssigneeFilter, ListFilter, TaskStore};
+use taskboard_domain::TaskStatus;
+use taskboard_tasks_api::request::{AssigneeFilter, ListFilter};
+use taskboard_tasks_api::store::TaskStore;
 
 use crate::helpers::{TestApp, json_ids, title};
 
@@ -130,7 +131,7 @@ async fn a_page_reads_its_own_rows_not_the_whole_table() {
     let now = chrono::Utc::now();
     insert.push_values(0..2_000, |mut row, i| {
         let (creator, assignee) = (&people[i % 2], &people[(i / 2) % 2]);
-        row.push_bind(taskboard_core::domain::TaskId::new().to_string())
+        row.push_bind(taskboard_domain::TaskId::new().to_string())
             .push_bind(format!("Task {i}"))
             .push_bind(["todo", "in_progress", "done"][i % 3])
             .push_bind(assignee.id.to_string())

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use http::StatusCode;
-use taskboard_core::events::{SOURCE, TaskEvent};
+use taskboard_domain::events::{SOURCE, TaskEvent};
 
 use crate::helpers::{TestApp, title};
 

@@ -1,0 +1,329 @@
+//! Sessions in DynamoDB (`docs/decisions.md#2-session-tokens`).
+//!
+//! The browser holds a 256-bit random token; the table holds only SHA-256(token) with the user id,
+//! creation and last-seen times, idle and absolute expiry, and a TTL attribute. Expiry is checked
+//! here on every read because DynamoDB deletes expired items lazily (and the emulator never does).
+
+use std::fmt;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+use taskboard_domain::UserId;
+use taskboard_domain::time::EpochSecs;
+
+use crate::aws::LazyClient;
+use crate::dynamo::{self, DynamoError, Item, Table};
+
+/// Last-seen is written at most this often per session, so reads stay reads.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// A session token as the cookie carries it: 32 random bytes, base64url without padding.
+/// Never printed: `Debug` shows `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken([redacted])")
+    }
+}
+
+impl SessionToken {
+    const BYTES: usize = 32;
+    const ENCODED_LEN: usize = 43;
+
+    pub fn generate() -> Result<Self, SessionError> {
+        let mut bytes = [0u8; Self::BYTES];
+        getrandom::fill(&mut bytes).map_err(|e| SessionError::Random(e.to_string()))?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    /// Accept a cookie value only if it has the exact shape of a token we issue.
+    pub fn from_cookie(raw: &str) -> Option<Self> {
+        (raw.len() == Self::ENCODED_LEN
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| Self(raw.to_owned()))
+    }
+
+    /// The value to put in the cookie.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The storage key: hex SHA-256 of the token. A leaked table does not leak sessions.
+    pub fn storage_id(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle_timeout_secs: u64,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_timeout_secs: u64,
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: UserId,
+    pub created_at: EpochSecs,
+    pub last_seen_at: EpochSecs,
+    pub idle_expires_at: EpochSecs,
+    pub absolute_expires_at: EpochSecs,
+}
+
+impl Session {
+    fn from_item(item: &Item) -> Result<Self, DynamoError> {
+        Ok(Self {
+            user_id: UserId::parse(&dynamo::string(item, "user_id")?)
+                .map_err(|_| DynamoError::Malformed("user_id"))?,
+            created_at: EpochSecs(dynamo::number(item, "created_at")?),
+            last_seen_at: EpochSecs(dynamo::number(item, "last_seen_at")?),
+            idle_expires_at: EpochSecs(dynamo::number(item, "idle_expires_at")?),
+            absolute_expires_at: EpochSecs(dynamo::number(item, "absolute_expires_at")?),
+        })
+    }
+
+    pub fn is_live_at(&self, now: EpochSecs) -> bool {
+        now < self.idle_expires_at && now < self.absolute_expires_at
+    }
+
+    /// Seconds until the browser should drop the cookie (the absolute expiry).
+    pub fn cookie_max_age(&self, now: EpochSecs) -> u64 {
+        now.secs_until(self.absolute_expires_at)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session store: {0}")]
+    Store(#[from] DynamoError),
+    #[error("no randomness available: {0}")]
+    Random(String),
+    #[error("a new session's id is taken")]
+    Collision,
+    #[error("session store: {unprocessed} of {total} sessions could not be deleted")]
+    Unprocessed { unprocessed: usize, total: usize },
+}
+
+/// The session table adapter.
+#[derive(Clone)]
+pub struct SessionStore {
+    table: Table,
+    policy: SessionPolicy,
+}
+
+impl SessionStore {
+    pub fn new(
+        client: impl Into<LazyClient<Client>>,
+        table: impl Into<String>,
+        policy: SessionPolicy,
+    ) -> Self {
+        Self {
+            table: Table::new(client, table),
+            policy,
+        }
+    }
+
+    pub fn policy(&self) -> SessionPolicy {
+        self.policy
+    }
+
+    /// Start a session for `user_id`. Returns the token for the cookie.
+    pub async fn create(&self, user_id: UserId) -> Result<(SessionToken, Session), SessionError> {
+        let now = EpochSecs::now();
+        let absolute = now.plus_secs(self.policy.absolute_timeout_secs);
+        let idle = now.plus_secs(self.policy.idle_timeout_secs).min(absolute);
+        let session = Session {
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+            idle_expires_at: idle,
+            absolute_expires_at: absolute,
+        };
+        let token = SessionToken::generate()?;
+        let item = Item::from([
+            ("session_id".to_owned(), dynamo::s(token.storage_id())),
+            ("user_id".to_owned(), dynamo::s(user_id.to_string())),
+            ("created_at".to_owned(), dynamo::n(now.0)),
+            ("last_seen_at".to_owned(), dynamo::n(now.0)),
+            ("idle_expires_at".to_owned(), dynamo::n(idle.0)),
+            ("absolute_expires_at".to_owned(), dynamo::n(absolute.0)),
+            ("expires_at".to_owned(), dynamo::n(idle.0)),
+        ]);
+        // 256 random bits never collide in practice; a collision would fail here, not share.
+        if !self.table.put_new(item, "session_id").await? {
+            return Err(SessionError::Collision);
+        }
+        Ok((token, session))
+    }
+
+    /// The live session for `token`, if any. Extends the idle expiry (at most once a minute).
+    pub async fn authenticate(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<Session>, SessionError> {
+        let id = token.storage_id();
+        let Some(stored) = self
+            .table
+            .get(dynamo::key("session_id", dynamo::s(&id)))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut session = Session::from_item(&stored)?;
+        let now = EpochSecs::now();
+        if !session.is_live_at(now) {
+            return Ok(None);
+        }
+        if now.0 - session.last_seen_at.0 >= TOUCH_INTERVAL_SECS {
+            let idle = now
+                .plus_secs(self.policy.idle_timeout_secs)
+                .min(session.absolute_expires_at);
+            let touched = self
+                .table
+                .client()
+                .await
+                .update_item()
+                .table_name(self.table.name())
+                .key("session_id", dynamo::s(&id))
+                .update_expression(
+                    "SET last_seen_at = :now, idle_expires_at = :idle, expires_at = :idle",
+                )
+                .condition_expression("attribute_exists(session_id)")
+                .expression_attribute_values(":now", dynamo::n(now.0))
+                .expression_attribute_values(":idle", dynamo::n(idle.0))
+                .send()
+                .await;
+            // No longer there: signed out between our read and write, so the session is gone.
+            if dynamo::conditional(touched)?.is_none() {
+                return Ok(None);
+            }
+            session.last_seen_at = now;
+            session.idle_expires_at = idle;
+        }
+        Ok(Some(session))
+    }
+
+    /// End the session for `token`. Ending an unknown session is not an error.
+    pub async fn revoke(&self, token: &SessionToken) -> Result<(), SessionError> {
+        self.table
+            .delete(dynamo::key("session_id", dynamo::s(token.storage_id())))
+            .await?;
+        Ok(())
+    }
+
+    /// End every session of `user_id` ("sign out everywhere"). Returns how many ended.
+    pub async fn revoke_all(&self, user_id: UserId) -> Result<usize, SessionError> {
+        let client = self.table.client().await;
+        let mut ids = Vec::new();
+        let mut start_key = None;
+        loop {
+            let page = client
+                .query()
+                .table_name(self.table.name())
+                .index_name(crate::tables::SESSIONS.indexes[0].name)
+                .key_condition_expression("user_id = :u")
+                .expression_attribute_values(":u", dynamo::s(user_id.to_string()))
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(DynamoError::from)?;
+            for found in page.items() {
+                ids.push(dynamo::string(found, "session_id")?);
+            }
+            start_key = page.last_evaluated_key().cloned();
+            if start_key.is_none() {
+                break;
+            }
+        }
+        for chunk in ids.chunks(25) {
+            let mut pending = chunk
+                .iter()
+                .map(|id| {
+                    let delete = DeleteRequest::builder()
+                        .set_key(Some(dynamo::key("session_id", dynamo::s(id))))
+                        .build()?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<Vec<_>, DynamoError>>()?;
+            // BatchWriteItem may hand back unprocessed writes under load; retry them.
+            for _ in 0..5 {
+                if pending.is_empty() {
+                    break;
+                }
+                let out = client
+                    .batch_write_item()
+                    .request_items(self.table.name(), pending)
+                    .send()
+                    .await
+                    .map_err(DynamoError::from)?;
+                pending = out
+                    .unprocessed_items()
+                    .and_then(|m| m.get(self.table.name()))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(SessionError::Unprocessed {
+                    unprocessed: pending.len(),
+                    total: ids.len(),
+                });
+            }
+        }
+        Ok(ids.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_and_hashed_for_storage() {
+        let token = SessionToken::generate().unwrap();
+        assert_eq!(token.expose().len(), 43);
+        assert_eq!(token.storage_id().len(), 64);
+        assert_ne!(token.storage_id(), token.expose());
+        assert_eq!(
+            SessionToken::from_cookie(token.expose()),
+            Some(token.clone())
+        );
+        assert_eq!(format!("{token:?}"), "SessionToken([redacted])");
+    }
+
+    #[test]
+    fn cookie_values_of_the_wrong_shape_are_ignored() {
+        assert!(SessionToken::from_cookie("short").is_none());
+        assert!(SessionToken::from_cookie(&"a".repeat(42)).is_none());
+        assert!(SessionToken::from_cookie(&format!("{}=", "a".repeat(42))).is_none());
+        assert!(SessionToken::from_cookie(&"a".repeat(43)).is_some());
+    }
+
+    #[test]
+    fn liveness_needs_both_expiries_in_the_future() {
+        let s = Session {
+            user_id: UserId::new(),
+            created_at: EpochSecs(0),
+            last_seen_at: EpochSecs(0),
+            idle_expires_at: EpochSecs(100),
+            absolute_expires_at: EpochSecs(200),
+        };
+        assert!(s.is_live_at(EpochSecs(99)));
+        assert!(!s.is_live_at(EpochSecs(100)));
+        let s = Session {
+            idle_expires_at: EpochSecs(300),
+            ..s
+        };
+        assert!(!s.is_live_at(EpochSecs(200)));
+    }
+}

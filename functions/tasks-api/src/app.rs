@@ -1,0 +1,93 @@
+//! The composition root: from configuration, a MySQL pool and the AWS clients to everything the
+//! routes use, built once per process. The only module that wires MySQL and AWS together.
+
+use std::sync::Arc;
+
+use sqlx::MySqlPool;
+use taskboard_core::aws::{self, LazyClient};
+use taskboard_core::sessions::SessionStore;
+use taskboard_http::{CookiePolicy, HasSessions};
+use taskboard_mysql::users::UserStore;
+
+use crate::TasksConfig;
+use crate::changelog::ChangeLog;
+use crate::outbox::Outbox;
+use crate::publisher::Publisher;
+use crate::relay::Relay;
+use crate::store::TaskStore;
+
+/// Everything the tasks routes need, shared by every request.
+#[derive(Clone)]
+pub struct TasksState(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub(crate) users: UserStore,
+    pub(crate) tasks: TaskStore,
+    pub(crate) changelog: ChangeLog,
+    pub(crate) relay: Relay,
+    pub(crate) sessions: SessionStore,
+    pub(crate) cookies: CookiePolicy,
+}
+
+/// The AWS clients tasks-api uses. Sessions and the relay may use different ones (tests point the
+/// relay at an unreachable endpoint to prove a write survives an outage).
+pub struct Clients {
+    pub sessions: LazyClient<aws_sdk_dynamodb::Client>,
+    pub changelog: LazyClient<aws_sdk_dynamodb::Client>,
+    pub events: LazyClient<aws_sdk_eventbridge::Client>,
+}
+
+impl Clients {
+    /// The deployed set: built from the environment when a request first needs each one.
+    pub fn lazy() -> Self {
+        let dynamo = aws::lazy_dynamo();
+        Self {
+            sessions: dynamo.clone(),
+            changelog: dynamo,
+            events: aws::lazy_events(),
+        }
+    }
+}
+
+/// The relay over `pool` and the given clients: for the API's inline relay, the scheduled relay
+/// Lambda and the dev server's schedule alike.
+pub fn relay(
+    pool: MySqlPool,
+    changelog: ChangeLog,
+    events: impl Into<LazyClient<aws_sdk_eventbridge::Client>>,
+    bus: impl Into<String>,
+) -> Relay {
+    Relay::new(Outbox::new(pool), changelog, Publisher::new(events, bus))
+}
+
+impl TasksState {
+    pub fn new(config: &TasksConfig, pool: MySqlPool, clients: Clients) -> Self {
+        let changelog = ChangeLog::new(clients.changelog, config.task_log_table.clone());
+        Self(Arc::new(Inner {
+            users: UserStore::new(pool.clone()),
+            tasks: TaskStore::new(pool.clone()),
+            relay: relay(
+                pool,
+                changelog.clone(),
+                clients.events,
+                config.event_bus_name.clone(),
+            ),
+            changelog,
+            sessions: config.session.store(clients.sessions),
+            cookies: config.session.cookie_policy(),
+        }))
+    }
+
+    pub fn relay(&self) -> &Relay {
+        &self.0.relay
+    }
+}
+
+impl HasSessions for TasksState {
+    fn sessions(&self) -> &SessionStore {
+        &self.0.sessions
+    }
+    fn cookie_policy(&self) -> &CookiePolicy {
+        &self.0.cookies
+    }
+}

@@ -1,0 +1,435 @@
+//! What a valid request is, before anything is read or written: the bodies that create and edit
+//! a task, the list's query (filters, page size, cursor), and the `If-Match` precondition. Each
+//! parser reports every invalid field at once, as [`FieldError`]s the API shows in a 422.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::{HeaderMap, header};
+use serde::{Deserialize, Deserializer};
+use taskboard_domain::{
+    DueDate, FieldError, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
+};
+
+/// A new task, every field valid. The assignee is a well-formed id; whether that person exists
+/// is decided inside the write's transaction ([`crate::decide`]).
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub title: TaskTitle,
+    pub description: Option<TaskDescription>,
+    pub status: TaskStatus,
+    pub assignee: Option<UserId>,
+    pub due_date: Option<DueDate>,
+}
+
+/// An edit: `None` leaves a field alone; `Some(None)` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub title: Option<TaskTitle>,
+    pub description: Option<Option<TaskDescription>>,
+    pub status: Option<TaskStatus>,
+    pub assignee: Option<Option<UserId>>,
+    pub due_date: Option<Option<DueDate>>,
+}
+
+/// The JSON a client sends to create a task.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTaskBody {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub assignee_id: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+}
+
+/// The JSON a client sends to edit a task (JSON merge-patch semantics: `null` clears).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchBody {
+    #[serde(default, deserialize_with = "present")]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub status: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub due_date: Option<Option<String>>,
+}
+
+/// Tell "absent" (`None`) from "null" (`Some(None)`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn field<T, E: ToString>(
+    errors: &mut Vec<FieldError>,
+    name: &str,
+    parsed: Result<T, E>,
+) -> Option<T> {
+    parsed
+        .map_err(|e| errors.push(FieldError::new(name, e)))
+        .ok()
+}
+
+fn assignee_id(raw: &str) -> Result<UserId, &'static str> {
+    UserId::parse(raw).map_err(|_| "assignee_id must be a user id")
+}
+
+impl NewTask {
+    pub fn parse(body: NewTaskBody) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let title = field(&mut errors, "title", TaskTitle::parse(&body.title));
+        let description = match body.description {
+            Some(d) => field(&mut errors, "description", TaskDescription::parse(&d)).flatten(),
+            None => None,
+        };
+        let status = match body.status {
+            Some(s) => field(&mut errors, "status", TaskStatus::parse(&s)),
+            None => Some(TaskStatus::Todo),
+        };
+        let assignee = body
+            .assignee_id
+            .and_then(|a| field(&mut errors, "assignee_id", assignee_id(&a)));
+        let due_date = body
+            .due_date
+            .and_then(|d| field(&mut errors, "due_date", DueDate::parse(&d)));
+        match (title, status) {
+            (Some(title), Some(status)) if errors.is_empty() => Ok(NewTask {
+                title,
+                description,
+                status,
+                assignee,
+                due_date,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl TaskPatch {
+    pub fn parse(body: PatchBody) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut patch = TaskPatch::default();
+        match body.title {
+            Some(Some(t)) => patch.title = field(&mut errors, "title", TaskTitle::parse(&t)),
+            Some(None) => errors.push(FieldError::new("title", "title is required")),
+            None => {}
+        }
+        if let Some(d) = body.description {
+            patch.description = match d {
+                Some(d) => field(&mut errors, "description", TaskDescription::parse(&d)),
+                None => Some(None),
+            };
+        }
+        match body.status {
+            Some(Some(s)) => patch.status = field(&mut errors, "status", TaskStatus::parse(&s)),
+            Some(None) => errors.push(FieldError::new("status", "status is required")),
+            None => {}
+        }
+        if let Some(a) = body.assignee_id {
+            patch.assignee = match a {
+                Some(a) => field(&mut errors, "assignee_id", assignee_id(&a)).map(Some),
+                None => Some(None),
+            };
+        }
+        if let Some(d) = body.due_date {
+            patch.due_date = match d {
+                Some(d) => field(&mut errors, "due_date", DueDate::parse(&d)).map(Some),
+                None => Some(None),
+            };
+        }
+        if errors.is_empty() && patch.is_empty() {
+            errors.push(FieldError::new("body", "send at least one field to change"));
+        }
+        if errors.is_empty() {
+            Ok(patch)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The person the patch assigns by id, if any: the store looks them up for the decision.
+    pub fn named_assignee(&self) -> Option<UserId> {
+        self.assignee.flatten()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.status.is_none()
+            && self.assignee.is_none()
+            && self.due_date.is_none()
+    }
+}
+
+/// The If-Match precondition of a write (`docs/decisions.md#6-optimistic-concurrency`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`: the write applies to whatever version is current.
+    None,
+    /// `If-Match: *`.
+    Any,
+    /// Any of these versions (`If-Match: "3", "4"`).
+    Versions(Vec<u32>),
+    /// A precondition that can match no version (a weak or malformed tag).
+    Never,
+}
+
+impl Precondition {
+    /// `If-Match`: absent, `*`, or a list of strong entity tags (`"3"`). Weak tags never match.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let Some(raw) = headers.get(header::IF_MATCH) else {
+            return Self::None;
+        };
+        let Ok(raw) = raw.to_str() else {
+            return Self::Never;
+        };
+        if raw.trim() == "*" {
+            return Self::Any;
+        }
+        let versions: Vec<u32> = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.starts_with("W/"))
+            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse::<u32>().ok())
+            .collect();
+        if versions.is_empty() {
+            Self::Never
+        } else {
+            Self::Versions(versions)
+        }
+    }
+
+    /// Does a task at version `current` satisfy it?
+    pub fn admits(&self, current: u32) -> bool {
+        match self {
+            Self::None | Self::Any => true,
+            Self::Versions(v) => v.contains(&current),
+            Self::Never => false,
+        }
+    }
+}
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<TaskStatus>,
+    pub assignee: Option<AssigneeFilter>,
+    pub created_by: Option<UserId>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum AssigneeFilter {
+    User(UserId),
+    Nobody,
+}
+
+/// The list's query string, as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub created_by: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// A valid list request: what to show, where to start, how many.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub filter: ListFilter,
+    /// Start after this task (the cursor of the previous page).
+    pub after: Option<TaskId>,
+    pub limit: u32,
+}
+
+impl ListQuery {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 100;
+
+    /// Parse the query of `me`'s request (`me` is what `assignee=me` and `created_by=me` mean).
+    pub fn parse(params: ListParams, me: UserId) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut filter = ListFilter::default();
+        if let Some(status) = params.status.as_deref() {
+            filter.status = field(&mut errors, "status", TaskStatus::parse(status));
+        }
+        if let Some(assignee) = params.assignee.as_deref() {
+            filter.assignee = match assignee {
+                "me" => Some(AssigneeFilter::User(me)),
+                "none" => Some(AssigneeFilter::Nobody),
+                id => field(
+                    &mut errors,
+                    "assignee",
+                    UserId::parse(id).map_err(|_| "assignee must be me, none, or a user id"),
+                )
+                .map(AssigneeFilter::User),
+            };
+        }
+        if let Some(created_by) = params.created_by.as_deref() {
+            filter.created_by = match created_by {
+                "me" => Some(me),
+                id => field(
+                    &mut errors,
+                    "created_by",
+                    UserId::parse(id).map_err(|_| "created_by must be me or a user id"),
+                ),
+            };
+        }
+        let limit = match params.limit.as_deref().map(str::parse::<u32>) {
+            None => Self::DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=Self::MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "limit",
+                    format!("limit must be a whole number from 1 to {}", Self::MAX_LIMIT),
+                ));
+                Self::DEFAULT_LIMIT
+            }
+        };
+        let after = params.cursor.as_deref().and_then(|cursor| {
+            field(
+                &mut errors,
+                "cursor",
+                Cursor::decode(cursor).ok_or("cursor is not one this API returned"),
+            )
+        });
+        if errors.is_empty() {
+            Ok(Self {
+                filter,
+                after,
+                limit,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The opaque cursor of a list page: the last task's id, base64url. Clients pass it back as is.
+pub struct Cursor;
+
+impl Cursor {
+    pub fn encode(after: TaskId) -> String {
+        URL_SAFE_NO_PAD.encode(after.to_string())
+    }
+
+    pub fn decode(cursor: &str) -> Option<TaskId> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        TaskId::parse(std::str::from_utf8(&bytes).ok()?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn body(json: Value) -> PatchBody {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_patch_tells_absent_from_null() {
+        let patch =
+            TaskPatch::parse(body(json!({"description": null, "due_date": "2026-12-01"}))).unwrap();
+        assert_eq!(patch.description, Some(None));
+        assert!(patch.title.is_none() && patch.status.is_none() && patch.assignee.is_none());
+        assert!(matches!(patch.due_date, Some(Some(_))));
+    }
+
+    #[test]
+    fn a_patch_reports_every_bad_field() {
+        let errors = TaskPatch::parse(body(
+            json!({"title": " ", "status": "doing", "assignee_id": "x"}),
+        ))
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "status", "assignee_id"]);
+        assert_eq!(
+            TaskPatch::parse(body(json!({}))).unwrap_err()[0].field,
+            "body"
+        );
+        assert_eq!(
+            TaskPatch::parse(body(json!({"title": null}))).unwrap_err()[0].field,
+            "title"
+        );
+    }
+
+    #[test]
+    fn if_match_takes_strong_tags_stars_and_lists() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::IF_MATCH, v.parse().unwrap());
+            Precondition::from_headers(&h)
+        };
+        assert_eq!(
+            Precondition::from_headers(&HeaderMap::new()),
+            Precondition::None
+        );
+        assert_eq!(with("*"), Precondition::Any);
+        assert_eq!(with("\"3\", \"5\""), Precondition::Versions(vec![3, 5]));
+        assert_eq!(with("W/\"3\""), Precondition::Never);
+        assert_eq!(with("3"), Precondition::Never);
+        assert!(with("\"3\"").admits(3) && !with("\"3\"").admits(4));
+        assert!(Precondition::None.admits(7) && !Precondition::Never.admits(7));
+    }
+
+    #[test]
+    fn a_list_query_reports_every_bad_parameter() {
+        let me = UserId::new();
+        let params = ListParams {
+            status: Some("doing".into()),
+            assignee: Some("someone".into()),
+            created_by: Some("x".into()),
+            limit: Some("0".into()),
+            cursor: Some("!!".into()),
+        };
+        let fields: Vec<_> = ListQuery::parse(params, me)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["status", "assignee", "created_by", "limit", "cursor"]
+        );
+    }
+
+    #[test]
+    fn a_list_query_reads_me_none_and_a_cursor() {
+        let me = UserId::new();
+        let last = TaskId::new();
+        let params = ListParams {
+            assignee: Some("none".into()),
+            created_by: Some("me".into()),
+            cursor: Some(Cursor::encode(last)),
+            ..ListParams::default()
+        };
+        let query = ListQuery::parse(params, me).unwrap();
+        assert!(matches!(
+            query.filter.assignee,
+            Some(AssigneeFilter::Nobody)
+        ));
+        assert_eq!(query.filter.created_by, Some(me));
+        assert_eq!(query.after, Some(last));
+        assert_eq!(query.limit, ListQuery::DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_new_task_defaults_to_todo() {
+        let body: NewTaskBody = serde_json::from_value(json!({"title": "Write docs"})).unwrap();
+        let task = NewTask::parse(body).unwrap();
+        assert_eq!(task.status, TaskStatus::Todo);
+        assert!(task.description.is_none() && task.assignee.is_none());
+    }
+}
