@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: build the release binaries, start MariaDB and the emulator, and measure every
-# budget in DESIGN.md. Prints one table; writes bench-results/results.{json,md} (not committed).
+# budget in docs/decisions.md#budgets. Prints one table; writes bench-results/results.{json,md} (not committed).
 set -euo pipefail
 # An emulator of its own, so what `make dev` left in the shared one does not skew the AWS timings.
 export MOTO_PORT="${BENCH_MOTO_PORT:-4578}"

@@ -1,5 +1,5 @@
 """The infrastructure and the code cannot drift: every DynamoDB table the code defines
-(crates/taskboard-core/src/storage/tables.rs, exported by `taskboard schema`) exists in
+(crates/taskboard-core/src/tables.rs, exported by `taskboard schema`) exists in
 infra/template.yaml with the same keys, indexes and TTL, is handed to the functions under the same
 environment variable, and the notifier's rule has the code's event pattern.
 

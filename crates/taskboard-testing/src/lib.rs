@@ -4,10 +4,12 @@
 //! - [`TestTables`]: fresh DynamoDB tables in the emulator under a unique prefix (the emulator's
 //!   reset wipes everyone's state, so isolation is by name).
 //! - [`runtime`]: a fake Lambda Runtime API that drives a real function binary.
+//! - [`mailbox`]: the e-mail the emulator's SES accepted.
 //! - [`eventually`]: wait for a condition with a deadline, never a bare sleep.
 
 pub mod bus;
 pub mod http;
+pub mod mailbox;
 pub mod runtime;
 
 use std::collections::HashMap;
@@ -24,7 +26,8 @@ pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
 }
 
-/// A fresh, migrated database named `tb_test_<uuid>`.
+/// A fresh, migrated database named `tb_test_<uuid>`, dropped when the test ends (set
+/// `TB_KEEP_TEST_DB=1` to keep it for a look).
 pub struct TestDb {
     pub name: String,
     pub url: String,
@@ -61,6 +64,74 @@ impl TestDb {
     }
 }
 
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if std::env::var_os("TB_KEEP_TEST_DB").is_some() {
+            return;
+        }
+        let (server, name) = (server_url(), self.name.clone());
+        let dropped = block_on_own_thread(async move {
+            let opts: MySqlConnectOptions = server.parse().map_err(|e| format!("{e}"))?;
+            let mut admin = opts.connect().await.map_err(|e| e.to_string())?;
+            // A connection the test left inside a transaction would make DROP wait for its
+            // metadata lock; give up after a few seconds instead (`make test` sweeps leftovers).
+            admin
+                .execute("SET SESSION lock_wait_timeout = 5")
+                .await
+                .map_err(|e| e.to_string())?;
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS `{name}`"
+                )))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        });
+        if let Err(err) = dropped {
+            eprintln!("could not drop test database {}: {err}", self.name);
+        }
+    }
+}
+
+/// Run `work` to completion on a runtime of its own, on a thread of its own: `Drop` cannot
+/// await, and may run inside or outside the test's runtime.
+fn block_on_own_thread<F>(work: F) -> Result<(), String>
+where
+    F: Future<Output = Result<(), String>> + Send + 'static,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?
+            .block_on(work)
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the clean-up thread panicked".into()))
+}
+
+/// Delete these emulator tables (a test's own), ignoring ones already gone.
+pub fn delete_tables(names: Vec<String>) {
+    if names.is_empty() {
+        return;
+    }
+    let deleted = block_on_own_thread(async move {
+        let client = aws_sdk_dynamodb::Client::new(&taskboard_core::aws::load_config().await);
+        for name in names {
+            if let Err(err) = client.delete_table().table_name(&name).send().await {
+                let err = aws_sdk_dynamodb::Error::from(err);
+                if !matches!(err, aws_sdk_dynamodb::Error::ResourceNotFoundException(_)) {
+                    return Err(format!("{name}: {err}"));
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(err) = deleted {
+        eprintln!("could not delete a test table: {err}");
+    }
+}
+
 /// An emulator client. Refuses to run without `AWS_ENDPOINT_URL`, so tests never touch real AWS.
 pub async fn dynamo() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config().await)
@@ -75,7 +146,8 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     taskboard_core::aws::load_config().await
 }
 
-/// Every DynamoDB table the code uses, created fresh under a unique prefix.
+/// Every DynamoDB table the code uses, created fresh under a unique prefix, deleted when the
+/// test ends.
 pub struct TestTables {
     pub prefix: String,
     names: HashMap<&'static str, String>,
@@ -105,6 +177,12 @@ impl TestTables {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
+    }
+}
+
+impl Drop for TestTables {
+    fn drop(&mut self) {
+        delete_tables(self.names.values().cloned().collect());
     }
 }
 

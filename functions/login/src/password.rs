@@ -1,4 +1,4 @@
-//! Passwords: the rules a new one must meet, and argon2id hashing (DESIGN decision 3).
+//! Passwords: the rules a new one must meet, and argon2id hashing (`docs/decisions.md#3-passwords-and-sign-in-throttling`).
 //!
 //! Rules per OWASP ASVS: 8–128 characters, any characters, no composition rules, and not one of
 //! the 10,000 most common passwords. Hashing is argon2id with m=19456 KiB, t=2, p=1, run on the

@@ -4,8 +4,8 @@
 //! - [`routes`]: the HTTP API, every route a thin handler.
 //! - [`request`]: what a valid request is (bodies, the list's query and cursor, `If-Match`).
 //! - [`decide`]: the rules as pure decisions: the change to make and its event, or a refusal.
-//! - [`store`]: the write transaction (lock, decide, write the row, append the event) and reads;
-//!   [`listing`] is the board's page query, [`rows`] re-parses rows into domain types.
+//! - [`store`]: the write transaction (lock, decide, write the row, append the event) and reads
+//!   (`store/listing.rs` is the board's page query, `store/rows.rs` re-parses rows).
 //! - [`outbox`]: the outbox table, appended in the write's transaction.
 //! - [`relay`]: outbox → [`changelog`] (DynamoDB `task_log`) → [`publisher`] (EventBridge).
 //! - [`app`]: the composition root (configuration, pool and AWS clients → state); [`config`]: the
@@ -15,13 +15,11 @@ pub mod app;
 pub mod changelog;
 pub mod config;
 pub mod decide;
-pub mod listing;
 pub mod outbox;
 pub mod publisher;
 pub mod relay;
 pub mod request;
 pub mod routes;
-pub mod rows;
 pub mod store;
 
 pub use app::{Clients, TasksState};

@@ -88,7 +88,14 @@ impl Outbox {
             .bind(seq)
             .fetch_optional(&mut *tx)
             .await?;
-        Ok(claimed.map(|_| Lease { tx }))
+        match claimed {
+            Some(_) => Ok(Some(Lease { tx })),
+            None => {
+                // Ended now, not left for sqlx to roll back on the connection's next use.
+                tx.rollback().await?;
+                Ok(None)
+            }
+        }
     }
 
     /// Claim up to `batch` unsent rows, oldest first, skipping rows other relays hold.

@@ -2,17 +2,22 @@
 //! run the decision it is given ([`crate::decide`]), then write the row and append the event to
 //! the outbox, and commit (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
 //! The store never decides: a refusal comes back as the decision returned it, and [`StoreError`]
-//! holds failures only.
+//! holds failures only. [`listing`] is the board's page query; `rows` re-parses every row read
+//! into domain types.
 
 use sqlx::{MySql, MySqlPool, Transaction};
 use taskboard_domain::events::{Person, TaskSnapshot};
 use taskboard_domain::{DueDate, TaskDescription, TaskId, UserId};
 
 use crate::decide::{Change, Edit, Refusal, Seen, Write};
-use crate::listing::{self, Page};
 use crate::outbox::{self, Appended, OutboxError};
 use crate::request::ListFilter;
-use crate::rows::{self, TaskRow};
+
+pub mod listing;
+mod rows;
+
+use listing::Page;
+use rows::TaskRow;
 
 /// The store could not do its job: the database failed or holds something invalid.
 #[derive(Debug, thiserror::Error)]
@@ -89,8 +94,10 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: load_person(&mut tx, assignee).await?,
         };
-        let change = decide(seen)?;
-        apply(tx, change).await
+        match decide(seen) {
+            Ok(change) => apply(tx, change).await,
+            Err(refusal) => refuse(tx, refusal).await,
+        }
     }
 
     /// Edit task `id` as `actor`, naming `assignee` (when the patch assigns someone by id), as
@@ -108,13 +115,16 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: load_person(&mut tx, assignee).await?,
         };
-        match decide(seen)? {
-            // Dropping the transaction rolls it back and releases the lock.
-            Edit::Unchanged(task) => Ok(Written {
-                task,
-                appended: None,
-            }),
-            Edit::Changed(change) => apply(tx, change).await,
+        match decide(seen) {
+            Ok(Edit::Changed(change)) => apply(tx, change).await,
+            Ok(Edit::Unchanged(task)) => {
+                tx.rollback().await?;
+                Ok(Written {
+                    task,
+                    appended: None,
+                })
+            }
+            Err(refusal) => refuse(tx, refusal).await,
         }
     }
 
@@ -131,9 +141,19 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: None,
         };
-        let change = decide(seen)?;
-        apply(tx, change).await
+        match decide(seen) {
+            Ok(change) => apply(tx, change).await,
+            Err(refusal) => refuse(tx, refusal).await,
+        }
     }
+}
+
+/// End a refused write's transaction now. Dropped instead, sqlx only queues the `ROLLBACK` for
+/// the connection's next use, and until then the pooled connection keeps the row lock (found
+/// when a test's `DROP DATABASE` waited on it).
+async fn refuse(tx: Transaction<'_, MySql>, refusal: Refusal) -> Result<Written, WriteError> {
+    tx.rollback().await?;
+    Err(refusal.into())
 }
 
 /// Write the row, append the event, commit.

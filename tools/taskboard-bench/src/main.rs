@@ -1,4 +1,4 @@
-//! `make bench`: Taskboard's performance budgets (DESIGN.md), measured side by side in one run.
+//! `make bench`: Taskboard's performance budgets (docs/decisions.md#budgets), measured side by side in one run.
 //!
 //! 1. Cold start of each function through a Runtime API on loopback, beside a hello-world floor.
 //! 2. Warm requests through the dev server against MariaDB with thousands of tasks, beside the

@@ -81,3 +81,64 @@ async fn stale_weak_and_wildcard_preconditions() {
         .await
         .assert_status(StatusCode::NO_CONTENT);
 }
+
+/// A write that is refused or changes nothing ends its transaction before it answers. Checked
+/// from another thread while this one blocks (as a test's clean-up does), so nothing is left to a
+/// background task: dropped instead, sqlx only queues the `ROLLBACK`, and the row stayed locked.
+#[tokio::test]
+async fn a_refused_or_unchanged_write_leaves_no_lock_behind() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    let eve = app.member("Eve").await;
+    let task = app.task(&ada, title("Free")).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    let cases = [
+        (&eve, json!({"status": "done"}), None, StatusCode::FORBIDDEN),
+        (
+            &ada,
+            json!({"status": "done"}),
+            Some("\"7\""),
+            StatusCode::PRECONDITION_FAILED,
+        ),
+        (&ada, json!({"title": "Free"}), None, StatusCode::OK),
+    ];
+    for (who, body, if_match, status) in cases {
+        app.patch(who, &id, body.clone(), if_match)
+            .await
+            .assert_status(status);
+        assert_row_free(&app.db.url, &id, &format!("{body} ({status})"));
+    }
+    app.delete(&eve, &id, None)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    assert_row_free(&app.db.url, &id, "a refused delete");
+}
+
+/// Lock the task's row on a fresh connection of a fresh runtime on another thread, waiting at
+/// most a second, while the calling thread blocks.
+fn assert_row_free(url: &str, id: &str, after: &str) {
+    use sqlx::{Connection, Executor};
+    let (url, id) = (url.to_owned(), id.to_owned());
+    let locked = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let mut conn = sqlx::MySqlConnection::connect(&url).await?;
+            conn.execute("SET SESSION innodb_lock_wait_timeout = 1")
+                .await?;
+            sqlx::query("SELECT id FROM tasks WHERE id = ? FOR UPDATE")
+                .bind(&id)
+                .fetch_one(&mut conn)
+                .await
+                .map(drop)
+        })
+    })
+    .join()
+    .unwrap();
+    assert!(
+        locked.is_ok(),
+        "after {after} the row is still locked: {locked:?}"
+    );
+}

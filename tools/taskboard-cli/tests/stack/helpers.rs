@@ -4,9 +4,9 @@ use std::time::Duration;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use taskboard_cli::dev_server::DevStack;
-use taskboard_cli::mailbox::{self, SentMail};
 use taskboard_testing::TestDb;
 use taskboard_testing::http::{SITE, TestClient, TestResponse};
+use taskboard_testing::mailbox::{self, SentMail};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -14,7 +14,8 @@ pub struct Stack {
     pub stack: DevStack,
     pub client: TestClient,
     pub env: HashMap<String, String>,
-    pub db: TestDb,
+    /// The stack's own database, dropped with it.
+    _db: TestDb,
     pub tag: String,
 }
 
@@ -22,6 +23,17 @@ pub struct Person {
     pub id: String,
     pub email: String,
     pub cookie: String,
+}
+
+/// The stack's own emulator tables go with it (its database goes with `db`).
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let tables = taskboard_core::tables::ALL
+            .iter()
+            .filter_map(|spec| self.env.get(spec.env_var).cloned())
+            .collect();
+        taskboard_testing::delete_tables(tables);
+    }
 }
 
 impl Stack {
@@ -65,7 +77,7 @@ impl Stack {
             stack,
             client,
             env,
-            db,
+            _db: db,
             tag,
         }
     }

@@ -5,5 +5,4 @@
 mod helpers;
 
 mod notifications;
-mod notifier_failures;
 mod rule;

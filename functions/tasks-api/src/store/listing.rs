@@ -5,9 +5,9 @@ use sqlx::{MySql, MySqlPool, QueryBuilder};
 use taskboard_domain::TaskId;
 use taskboard_domain::events::TaskSnapshot;
 
+use super::StoreError;
+use super::rows::{JOIN_PEOPLE, TASK_COLUMNS, TaskRow};
 use crate::request::{AssigneeFilter, ListFilter};
-use crate::rows::{JOIN_PEOPLE, TASK_COLUMNS, TaskRow};
-use crate::store::StoreError;
 
 /// One page of a list, newest first.
 pub struct Page {

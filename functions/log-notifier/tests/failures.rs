@@ -1,0 +1,286 @@
+//! Idempotency and failure handling of the notifier, with real DynamoDB and SES in the emulator:
+//! the same event delivered again or twice at once, a refused message, a temporary SES failure
+//! and an unknown schema version. Each test has its own tables and e-mail addresses.
+
+use serde_json::{Value, json};
+use taskboard_core::aws::LazyClient;
+use taskboard_core::tables;
+use taskboard_domain::events::{DetailType, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot};
+use taskboard_domain::{DisplayName, EmailAddress, SiteUrl, TaskId, TaskStatus, TaskTitle, UserId};
+use taskboard_log_notifier::deliveries::{Deliveries, delivery_id};
+use taskboard_log_notifier::handler::parse_envelope;
+use taskboard_log_notifier::mailer::Mailer;
+use taskboard_log_notifier::{Notifier, NotifyError};
+use taskboard_testing::TestTables;
+use taskboard_testing::mailbox::{self, SentMail};
+
+const SENDER: &str = "notifications@taskboard.test";
+const SITE: &str = "http://127.0.0.1:3000";
+
+struct Setup {
+    sdk: aws_config::SdkConfig,
+    tables: TestTables,
+    tag: String,
+    ada: Person,
+    bob: Person,
+}
+
+impl Setup {
+    async fn new() -> Self {
+        let sdk = taskboard_testing::sdk_config().await;
+        let tables = TestTables::new(&aws_sdk_dynamodb::Client::new(&sdk)).await;
+        aws_sdk_sesv2::Client::new(&sdk)
+            .create_email_identity()
+            .email_identity(SENDER)
+            .send()
+            .await
+            .ok();
+        let tag = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let person = |name: &str| Person {
+            id: UserId::new(),
+            name: DisplayName::parse(name).unwrap(),
+            email: EmailAddress::parse(&format!("{}-{tag}@example.com", name.to_lowercase()))
+                .unwrap(),
+        };
+        let (ada, bob) = (person("Ada"), person("Bob"));
+        Self {
+            sdk,
+            tables,
+            tag,
+            ada,
+            bob,
+        }
+    }
+
+    fn deliveries(&self) -> Deliveries {
+        Deliveries::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            self.tables.name(&tables::NOTIFICATIONS),
+        )
+    }
+
+    fn notifier_sending_as(&self, sender: &str) -> Notifier {
+        Notifier::new(
+            self.deliveries(),
+            Mailer::new(
+                LazyClient::ready(aws_sdk_sesv2::Client::new(&self.sdk)),
+                EmailAddress::parse(sender).unwrap(),
+            ),
+            SiteUrl::parse(SITE).unwrap(),
+        )
+    }
+
+    fn notifier(&self) -> Notifier {
+        self.notifier_sending_as(SENDER)
+    }
+
+    /// Ada creates a task for Bob: the envelope EventBridge delivers to the notifier.
+    fn assigned_event(&self) -> String {
+        let now = chrono::Utc::now();
+        let task = TaskSnapshot {
+            id: TaskId::new(),
+            title: TaskTitle::parse("Once only").unwrap(),
+            description: None,
+            status: TaskStatus::Todo,
+            assignee: Some(self.bob.clone()),
+            due_date: None,
+            created_by: self.ada.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let detail = TaskEvent {
+            event_id: uuid::Uuid::now_v7(),
+            schema_version: SCHEMA_VERSION,
+            detail_type: DetailType::Created,
+            occurred_at: now,
+            actor: self.ada.clone(),
+            recipients: TaskEvent::concerned(&task, None),
+            task,
+            changes: Default::default(),
+        };
+        json!({
+            "version": "0", "id": uuid::Uuid::new_v4().to_string(), "detail-type": "Task Created",
+            "source": "taskboard.tasks", "account": "000000000000", "time": now.to_rfc3339(),
+            "region": "eu-west-1", "resources": [], "detail": detail,
+        })
+        .to_string()
+    }
+
+    /// Mail sent to this test's people, newest first.
+    async fn mail(&self) -> Vec<SentMail> {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+        mailbox::fetch(&endpoint)
+            .await
+            .expect("mailbox")
+            .into_iter()
+            .filter(|m| {
+                m.to.iter()
+                    .any(|t| t.ends_with(&format!("-{}@example.com", self.tag)))
+            })
+            .collect()
+    }
+}
+
+fn to<'a>(mail: &'a [SentMail], who: &Person) -> Vec<&'a SentMail> {
+    mail.iter()
+        .filter(|m| m.to.iter().any(|t| t == who.email.as_str()))
+        .collect()
+}
+
+fn delivery_of(envelope: &str, who: &Person) -> String {
+    let event: Value = serde_json::from_str(envelope).unwrap();
+    delivery_id(
+        event["detail"]["event_id"].as_str().unwrap(),
+        &who.id.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_same_event_twice_or_twice_at_once_sends_each_mail_once() {
+    let s = Setup::new().await;
+    let envelope = s.assigned_event();
+    let notifier = s.notifier();
+    let first = notifier
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(first.sent, 1);
+    let again = notifier
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap();
+    assert_eq!((again.sent, again.skipped_duplicates), (0, 1));
+    let (a, b) = tokio::join!(
+        notifier.handle(parse_envelope(&envelope).unwrap()),
+        notifier.handle(parse_envelope(&envelope).unwrap()),
+    );
+    assert_eq!(a.unwrap().sent + b.unwrap().sent, 0);
+    // A late redelivery (the rule's own retry) is a duplicate too.
+    let late = notifier
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(late.sent, 0);
+    let mail = s.mail().await;
+    assert_eq!(
+        to(&mail, &s.bob).len(),
+        1,
+        "one e-mail, whatever the deliveries"
+    );
+    assert!(to(&mail, &s.ada).is_empty());
+}
+
+#[tokio::test]
+async fn two_fresh_concurrent_deliveries_race_and_one_wins() {
+    let s = Setup::new().await;
+    let envelope = s.assigned_event();
+    let notifier = s.notifier();
+    let (a, b) = tokio::join!(
+        notifier.handle(parse_envelope(&envelope).unwrap()),
+        notifier.handle(parse_envelope(&envelope).unwrap()),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 1);
+    assert_eq!(a.skipped_duplicates + b.skipped_duplicates, 1);
+    assert_eq!(to(&s.mail().await, &s.bob).len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_message_is_recorded_and_not_retried() {
+    let s = Setup::new().await;
+    let envelope = s.assigned_event();
+    // SES refuses mail from an unverified sender (MessageRejected): a permanent failure.
+    let refusing = s.notifier_sending_as(&format!("unverified-{}@example.com", s.tag));
+    let summary = refusing
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .expect("not retried");
+    assert_eq!(summary.failed_permanently, 1);
+    let id = delivery_of(&envelope, &s.bob);
+    assert_eq!(
+        s.deliveries().state(&id).await.unwrap().as_deref(),
+        Some("failed")
+    );
+    // Delivered again, it is not tried again.
+    let again = refusing
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(again.skipped_duplicates, 1);
+    assert!(to(&s.mail().await, &s.bob).is_empty());
+}
+
+#[tokio::test]
+async fn a_temporary_failure_fails_the_invocation_and_the_retry_sends_once() {
+    let s = Setup::new().await;
+    let envelope = s.assigned_event();
+    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    let failing = Notifier::new(
+        s.deliveries(),
+        Mailer::new(
+            LazyClient::ready(aws_sdk_sesv2::Client::new(&down)),
+            EmailAddress::parse(SENDER).unwrap(),
+        ),
+        SiteUrl::parse(SITE).unwrap(),
+    );
+    let err = failing
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, NotifyError::Temporary { failed: 1, .. }),
+        "{err}"
+    );
+    let id = delivery_of(&envelope, &s.bob);
+    assert_eq!(
+        s.deliveries().state(&id).await.unwrap(),
+        None,
+        "the claim was released for the retry"
+    );
+
+    // The retried invocation (SES reachable again) sends it, once.
+    let notifier = s.notifier();
+    assert_eq!(
+        notifier
+            .handle(parse_envelope(&envelope).unwrap())
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(
+        notifier
+            .handle(parse_envelope(&envelope).unwrap())
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
+    assert_eq!(to(&s.mail().await, &s.bob).len(), 1);
+    assert_eq!(
+        s.deliveries().state(&id).await.unwrap().as_deref(),
+        Some("sent")
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_schema_version_is_refused_loudly() {
+    let s = Setup::new().await;
+    let mut event: Value = serde_json::from_str(&s.assigned_event()).unwrap();
+    event["detail"]["schema_version"] = json!(2);
+    let err = s
+        .notifier()
+        .handle(parse_envelope(&event.to_string()).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        NotifyError::UnsupportedSchema { version: 2, .. }
+    ));
+    assert!(to(&s.mail().await, &s.bob).is_empty());
+}
