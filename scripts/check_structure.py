@@ -29,21 +29,47 @@ for src in sorted(ROOT.glob("functions/*/src")):
         if not is_root and SQL.search(text) and AWS.search(text):
             failures.append(f"{rel}: uses both sqlx and AWS; only the composition root may")
 
-# Module imports per crate: module name -> set of sibling modules it names through `crate::`.
+# Module imports per crate, submodules included: module path -> module paths it names through
+# `crate::`, `super::` or a child module of its own. A cycle of two is a pair that name each other.
+def module_path(src, path):
+    parts = list(path.relative_to(src).with_suffix("").parts)
+    if parts[-1] == "mod":
+        parts.pop()
+    return tuple(parts)
+
+
+def resolve(known, start):
+    """The longest known module path that `start` begins with."""
+    for n in range(len(start), 0, -1):
+        if tuple(start[:n]) in known:
+            return tuple(start[:n])
+    return None
+
+
 for src in sorted(list(ROOT.glob("crates/*/src")) + list(ROOT.glob("functions/*/src"))
                   + list(ROOT.glob("tools/*/src"))):
-    imports = {}
+    files = {}
     for path in src.rglob("*.rs"):
-        parts = path.relative_to(src).with_suffix("").parts
-        if parts[0] in ("lib", "main", "bin"):
+        module = module_path(src, path)
+        if module[0] in ("lib", "main", "bin") or "tests" in module:
             continue
-        module = parts[0]
-        named = set(re.findall(r"\bcrate::(\w+)", path.read_text()))
-        imports.setdefault(module, set()).update(named - {module})
+        files[module] = re.sub(r"//[^\n]*", "", path.read_text())
+    known = set(files)
+    imports = {}
+    for module, text in files.items():
+        named = set()
+        for chain in re.findall(r"\bcrate::((?:\w+::)*\w+)", text):
+            named.add(resolve(known, chain.split("::")))
+        for chain in re.findall(r"\bsuper::((?:\w+::)*\w+)", text):
+            named.add(resolve(known, list(module[:-1]) + chain.split("::")) or module[:-1])
+        for child in re.findall(r"^\s*(?:pub(?:\(\w+\))? )?mod (\w+);", text, re.M):
+            named.add(resolve(known, list(module) + [child]))
+        imports[module] = {n for n in named if n and n != module}
     for a, named in sorted(imports.items()):
         for b in sorted(named):
             if a < b and a in imports.get(b, set()):
-                failures.append(f"{src.relative_to(ROOT)}: modules `{a}` and `{b}` import each other")
+                pair = "`{}` and `{}`".format("::".join(a), "::".join(b))
+                failures.append(f"{src.relative_to(ROOT)}: modules {pair} import each other")
 
 if failures:
     print("layout rules broken:", *failures, sep="\n  ")

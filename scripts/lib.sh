@@ -121,6 +121,24 @@ ensure_moto() {
   wait_for "the AWS emulator (see .dev/moto.log)" 60 moto_up
 }
 
+# Delete the emulator's DynamoDB tables whose names start with PREFIX (a test run's own).
+delete_tables_with_prefix() {
+  "$VENV/bin/python" - "$1" <<'PY'
+import os, sys
+import boto3
+prefix = sys.argv[1]
+client = boto3.client(
+    "dynamodb",
+    endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    region_name=os.environ.get("AWS_REGION", "eu-west-1"),
+)
+for page in client.get_paginator("list_tables").paginate():
+    for name in page.get("TableNames", []):
+        if name.startswith(prefix):
+            client.delete_table(TableName=name)
+PY
+}
+
 stop_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -34,7 +34,14 @@ cargo build --quiet --bin taskboard
 log "starting an isolated stack for the browser tests on $SITE_URL"
 target/debug/taskboard dev >"$STATE_DIR/web-test-server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+cleanup() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  # The run's own database and emulator tables go with it, like every Rust test's.
+  db_user -e "DROP DATABASE IF EXISTS \`tb_test_$run_id\`" || true
+  delete_tables_with_prefix "$run_id-" || true
+}
+trap cleanup EXIT
 wait_for "the test stack (see .dev/web-test-server.log)" 120 curl -fsS "$SITE_URL/"
 
 log "browser tests (screenshots go to test-results/screenshots/)"

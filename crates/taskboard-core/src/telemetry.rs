@@ -70,7 +70,7 @@ mod tests {
         assert!(!filter.would_enable("anything", &Level::INFO));
 
         let (filter, _) = log_filter(Some("taskboard_core=debug,error"));
-        assert!(filter.would_enable("taskboard_core::http", &Level::DEBUG));
+        assert!(filter.would_enable("taskboard_core::sessions", &Level::DEBUG));
         assert!(!filter.would_enable("aws_smithy_runtime", &Level::WARN));
         assert!(filter.would_enable("aws_smithy_runtime", &Level::ERROR));
     }

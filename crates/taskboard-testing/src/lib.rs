@@ -146,6 +146,22 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     taskboard_core::aws::load_config().await
 }
 
+/// Make `sender` a verified SES identity in the emulator (idempotent), so mail from it is accepted.
+pub async fn verify_sender(sdk: &aws_config::SdkConfig, sender: &str) {
+    let created = aws_sdk_sesv2::Client::new(sdk)
+        .create_email_identity()
+        .email_identity(sender)
+        .send()
+        .await;
+    if let Err(err) = created {
+        let err = aws_sdk_sesv2::Error::from(err);
+        assert!(
+            matches!(err, aws_sdk_sesv2::Error::AlreadyExistsException(_)),
+            "cannot verify {sender} in the emulator: {err}"
+        );
+    }
+}
+
 /// Every DynamoDB table the code uses, created fresh under a unique prefix, deleted when the
 /// test ends.
 pub struct TestTables {

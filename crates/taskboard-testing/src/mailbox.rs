@@ -95,3 +95,10 @@ async fn fetch_once(endpoint: &str) -> Result<Vec<SentMail>, MailboxError> {
         })
         .collect())
 }
+
+/// The messages to any address ending in `suffix` (a test's own people), newest first.
+pub async fn fetch_to(endpoint: &str, suffix: &str) -> Result<Vec<SentMail>, MailboxError> {
+    let mut mail = fetch(endpoint).await?;
+    mail.retain(|m| m.to.iter().any(|to| to.ends_with(suffix)));
+    Ok(mail)
+}

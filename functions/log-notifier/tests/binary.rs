@@ -17,12 +17,7 @@ async fn the_notifier_binary_sends_the_mail_for_one_event() {
     let sdk = taskboard_testing::sdk_config().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     let tables = TestTables::new(&dynamo).await;
-    aws_sdk_sesv2::Client::new(&sdk)
-        .create_email_identity()
-        .email_identity(SENDER)
-        .send()
-        .await
-        .ok();
+    taskboard_testing::verify_sender(&sdk, SENDER).await;
 
     // A fresh event id, so this run's delivery is new.
     let path = concat!(

@@ -29,12 +29,7 @@ impl Setup {
     async fn new() -> Self {
         let sdk = taskboard_testing::sdk_config().await;
         let tables = TestTables::new(&aws_sdk_dynamodb::Client::new(&sdk)).await;
-        aws_sdk_sesv2::Client::new(&sdk)
-            .create_email_identity()
-            .email_identity(SENDER)
-            .send()
-            .await
-            .ok();
+        taskboard_testing::verify_sender(&sdk, SENDER).await;
         let tag = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
         let person = |name: &str| Person {
             id: UserId::new(),
@@ -110,15 +105,10 @@ impl Setup {
     /// Mail sent to this test's people, newest first.
     async fn mail(&self) -> Vec<SentMail> {
         let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-        mailbox::fetch(&endpoint)
+        let suffix = format!("-{}@example.com", self.tag);
+        mailbox::fetch_to(&endpoint, &suffix)
             .await
             .expect("mailbox")
-            .into_iter()
-            .filter(|m| {
-                m.to.iter()
-                    .any(|t| t.ends_with(&format!("-{}@example.com", self.tag)))
-            })
-            .collect()
     }
 }
 

@@ -4,7 +4,7 @@
 //! after it, the field changes, the event) or the [`Refusal`] the API answers with a 4xx.
 //!
 //! Nothing here touches a database, the network or the clock, so every rule is unit-tested
-//! without MariaDB (`decide/tests.rs`). Who may do what:
+//! without MariaDB (`decide/tests/`). Who may do what:
 //!
 //! | action | allowed to |
 //! |--------|------------|
@@ -53,7 +53,7 @@ pub struct Seen {
     pub assignee: Option<Person>,
 }
 
-/// The time of a write and the ids it may need, chosen once by the caller.
+/// The time of a write and the ids it may need, chosen by the store once the task's row is locked.
 #[derive(Debug, Clone, Copy)]
 pub struct Stamp {
     pub at: DateTime<Utc>,

@@ -25,7 +25,7 @@ use taskboard_http::{ApiError, ApiJson, Authenticated};
 
 use crate::app::TasksState;
 use crate::changelog::HistoryEntry;
-use crate::decide::{self, Refusal, Stamp};
+use crate::decide::{self, Refusal};
 use crate::request::{
     Cursor, ListParams, ListQuery, NewTask, NewTaskBody, PatchBody, Precondition, TaskPatch,
 };
@@ -82,9 +82,8 @@ async fn create_task(
     ApiJson(body): ApiJson<NewTaskBody>,
 ) -> Result<Response, ApiError> {
     let new = NewTask::parse(body).map_err(ApiError::Validation)?;
-    let stamp = Stamp::now();
     let written = (state.0.tasks)
-        .create(auth.user_id, new.assignee, |seen| {
+        .create(auth.user_id, new.assignee, |seen, stamp| {
             decide::create(seen, &new, stamp)
         })
         .await
@@ -121,9 +120,8 @@ async fn update_task(
     let id = task_id(&id)?;
     let patch = TaskPatch::parse(body).map_err(ApiError::Validation)?;
     let precondition = Precondition::from_headers(&headers);
-    let stamp = Stamp::now();
     let written = (state.0.tasks)
-        .edit(id, auth.user_id, patch.named_assignee(), |seen| {
+        .edit(id, auth.user_id, patch.named_assignee(), |seen, stamp| {
             decide::edit(seen, auth.user_id, &patch, &precondition, stamp)
         })
         .await
@@ -139,9 +137,8 @@ async fn delete_task(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let precondition = Precondition::from_headers(&headers);
-    let stamp = Stamp::now();
     let written = (state.0.tasks)
-        .delete(task_id(&id)?, auth.user_id, |seen| {
+        .delete(task_id(&id)?, auth.user_id, |seen, stamp| {
             decide::delete(seen, auth.user_id, &precondition, stamp)
         })
         .await

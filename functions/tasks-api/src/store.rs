@@ -1,7 +1,9 @@
 //! Tasks in MySQL. A write is one transaction: lock the task's row, read what the decision needs,
 //! run the decision it is given ([`crate::decide`]), then write the row and append the event to
 //! the outbox, and commit (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
-//! The store never decides: a refusal comes back as the decision returned it, and [`StoreError`]
+//! The write's time and ids ([`Stamp`]) are taken once the row is locked, so a later version never
+//! carries an earlier time (the change log orders a task's history by it). The store never
+//! decides: a refusal comes back as the decision returned it, and [`StoreError`]
 //! holds failures only. [`listing`] is the board's page query; `rows` re-parses every row read
 //! into domain types.
 
@@ -9,41 +11,18 @@ use sqlx::{MySql, MySqlPool, Transaction};
 use taskboard_domain::events::{Person, TaskSnapshot};
 use taskboard_domain::{DueDate, TaskDescription, TaskId, UserId};
 
-use crate::decide::{Change, Edit, Refusal, Seen, Write};
-use crate::outbox::{self, Appended, OutboxError};
+use crate::decide::{Change, Edit, Refusal, Seen, Stamp, Write};
+use crate::outbox::{self, Appended};
 use crate::request::ListFilter;
 
+mod error;
 pub mod listing;
 mod rows;
 
+pub use error::{StoreError, WriteError};
+
 use listing::Page;
 use rows::TaskRow;
-
-/// The store could not do its job: the database failed or holds something invalid.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("task store: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("task store holds an invalid row: {0}")]
-    Corrupt(String),
-    #[error(transparent)]
-    Outbox(#[from] OutboxError),
-}
-
-/// A write either was refused by its decision or failed; the API answers 4xx and 500.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(transparent)]
-    Failed(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for WriteError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Failed(err.into())
-    }
-}
 
 /// The outcome of a write: the task as stored, and the event to relay now (none when nothing
 /// changed).
@@ -86,7 +65,7 @@ impl TaskStore {
         &self,
         actor: UserId,
         assignee: Option<UserId>,
-        decide: impl FnOnce(Seen) -> Result<Change, Refusal>,
+        decide: impl FnOnce(Seen, Stamp) -> Result<Change, Refusal>,
     ) -> Result<Written, WriteError> {
         let mut tx = self.pool.begin().await?;
         let seen = Seen {
@@ -94,7 +73,7 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: load_person(&mut tx, assignee).await?,
         };
-        match decide(seen) {
+        match decide(seen, Stamp::now()) {
             Ok(change) => apply(tx, change).await,
             Err(refusal) => refuse(tx, refusal).await,
         }
@@ -107,7 +86,7 @@ impl TaskStore {
         id: TaskId,
         actor: UserId,
         assignee: Option<UserId>,
-        decide: impl FnOnce(Seen) -> Result<Edit, Refusal>,
+        decide: impl FnOnce(Seen, Stamp) -> Result<Edit, Refusal>,
     ) -> Result<Written, WriteError> {
         let mut tx = self.pool.begin().await?;
         let seen = Seen {
@@ -115,7 +94,7 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: load_person(&mut tx, assignee).await?,
         };
-        match decide(seen) {
+        match decide(seen, Stamp::now()) {
             Ok(Edit::Changed(change)) => apply(tx, change).await,
             Ok(Edit::Unchanged(task)) => {
                 tx.rollback().await?;
@@ -133,7 +112,7 @@ impl TaskStore {
         &self,
         id: TaskId,
         actor: UserId,
-        decide: impl FnOnce(Seen) -> Result<Change, Refusal>,
+        decide: impl FnOnce(Seen, Stamp) -> Result<Change, Refusal>,
     ) -> Result<Written, WriteError> {
         let mut tx = self.pool.begin().await?;
         let seen = Seen {
@@ -141,7 +120,7 @@ impl TaskStore {
             actor: load_person(&mut tx, Some(actor)).await?,
             assignee: None,
         };
-        match decide(seen) {
+        match decide(seen, Stamp::now()) {
             Ok(change) => apply(tx, change).await,
             Err(refusal) => refuse(tx, refusal).await,
         }

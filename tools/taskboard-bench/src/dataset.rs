@@ -82,11 +82,7 @@ impl Dataset {
             .expect("session");
         // The notifier's sender must be a verified identity in the emulator.
         let sdk = taskboard_testing::sdk_config().await;
-        let _ = aws_sdk_sesv2::Client::new(&sdk)
-            .create_email_identity()
-            .email_identity("notifications@taskboard.test")
-            .send()
-            .await;
+        taskboard_testing::verify_sender(&sdk, "notifications@taskboard.test").await;
         Self {
             db,
             tables,

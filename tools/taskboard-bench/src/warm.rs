@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use taskboard_domain::{TaskId, TaskStatus, TaskTitle};
-use taskboard_tasks_api::decide::{self, Stamp};
+use taskboard_tasks_api::decide;
 use taskboard_tasks_api::request::{ListFilter, NewTask, Precondition, TaskPatch};
 use taskboard_tasks_api::store::TaskStore;
 
@@ -215,9 +215,8 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                         assignee: None,
                         due_date: None,
                     };
-                    let stamp = Stamp::now();
                     let written = store
-                        .create(me, None, |seen| decide::create(seen, &new, stamp))
+                        .create(me, None, |seen, stamp| decide::create(seen, &new, stamp))
                         .await
                         .expect("create");
                     relay_sql(&pool, written.appended.map(|a| a.seq)).await;
@@ -228,9 +227,8 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                         ..TaskPatch::default()
                     };
                     let id = moving[n % moving.len()];
-                    let stamp = Stamp::now();
                     let written = store
-                        .edit(id, me, None, |seen| {
+                        .edit(id, me, None, |seen, stamp| {
                             decide::edit(seen, me, &patch, &Precondition::None, stamp)
                         })
                         .await

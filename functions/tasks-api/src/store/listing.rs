@@ -5,7 +5,7 @@ use sqlx::{MySql, MySqlPool, QueryBuilder};
 use taskboard_domain::TaskId;
 use taskboard_domain::events::TaskSnapshot;
 
-use super::StoreError;
+use super::error::StoreError;
 use super::rows::{JOIN_PEOPLE, TASK_COLUMNS, TaskRow};
 use crate::request::{AssigneeFilter, ListFilter};
 

@@ -7,7 +7,7 @@ use taskboard_domain::{
     DisplayName, DueDate, EmailAddress, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
 };
 
-use super::StoreError;
+use super::error::StoreError;
 
 /// A task with its creator and assignee, read from `FROM <tasks> t` + [`JOIN_PEOPLE`].
 pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.due_date, t.created_at, t.updated_at, \

@@ -142,3 +142,45 @@ fn assert_row_free(url: &str, id: &str, after: &str) {
         "after {after} the row is still locked: {locked:?}"
     );
 }
+
+/// Writers racing for one task get its versions in turn, and each takes its time once it holds
+/// the row: the history (ordered by time) is one unbroken chain, newest last write first.
+#[tokio::test]
+async fn racing_writers_leave_a_history_in_version_order() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    let task = app.task(&ada, title("T0")).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    for round in 0..3 {
+        let patches = (0..8).map(|n| {
+            let (app, ada, id) = (&app, &ada, &id);
+            async move {
+                app.patch(ada, id, json!({"title": format!("R{round}-{n}")}), None)
+                    .await
+                    .assert_status(StatusCode::OK);
+            }
+        });
+        futures_util::future::join_all(patches).await;
+    }
+    let current = app.get(&ada, &format!("/api/tasks/{id}")).await.json();
+    let history = app
+        .get(&ada, &format!("/api/tasks/{id}/history"))
+        .await
+        .json();
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items.len(), 25, "the creation and 24 edits");
+    assert_eq!(
+        items[0]["changes"]["title"]["to"], current["title"],
+        "the newest entry is the last write"
+    );
+    for pair in items.windows(2) {
+        let (newer, older) = (&pair[0], &pair[1]);
+        assert!(newer["occurred_at"].as_str() > older["occurred_at"].as_str());
+        if older["type"] != "Task Created" {
+            assert_eq!(
+                newer["changes"]["title"]["from"], older["changes"]["title"]["to"],
+                "each edit starts from the one before it"
+            );
+        }
+    }
+}

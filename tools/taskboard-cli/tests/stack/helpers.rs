@@ -132,15 +132,10 @@ impl Stack {
 
     /// Mail sent to any of this test's people, newest first.
     pub async fn mail(&self) -> Vec<SentMail> {
-        mailbox::fetch(&self.env["AWS_ENDPOINT_URL"])
+        let suffix = format!("-{}@example.com", self.tag);
+        mailbox::fetch_to(&self.env["AWS_ENDPOINT_URL"], &suffix)
             .await
             .expect("mailbox")
-            .into_iter()
-            .filter(|m| {
-                m.to.iter()
-                    .any(|t| t.ends_with(&format!("-{}@example.com", self.tag)))
-            })
-            .collect()
     }
 
     /// Wait until `count` messages have arrived for this test's people.
