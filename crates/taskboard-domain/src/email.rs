@@ -1,6 +1,13 @@
 use std::fmt;
 
-/// An e-mail address in normalised (trimmed, lower-case) form.
+use unicode_normalization::UnicodeNormalization;
+
+/// An e-mail address in its one canonical form: trimmed, NFKC-normalised, lower-case.
+///
+/// Every spelling of an address that MySQL or a person would take for the same one (`ADA@…`,
+/// ` ada@… `, full-width `ａｄａ@…`) parses to the same value, and that value is what the users
+/// table stores and compares byte for byte (`utf8mb4_bin`), so an account, its sign-in throttle and
+/// its uniqueness all use one key. An accented `ádá@…` is another address: nothing folds accents.
 ///
 /// The rules are deliberately practical rather than a full RFC 5322 grammar: one `@`, a local part
 /// of 1–64 printable characters without spaces or quotes, and a domain of dot-separated labels
@@ -37,14 +44,18 @@ impl EmailAddress {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(EmailError::Empty);
-        }
-        if trimmed.len() > Self::MAX_LEN {
+        // Bound the work before normalising: NFKC can expand a character several times over.
+        if raw.len() > 4 * Self::MAX_LEN {
             return Err(EmailError::TooLong);
         }
-        let normalised = trimmed.to_lowercase();
+        let canonical: String = raw.nfkc().collect::<String>().trim().to_lowercase();
+        if canonical.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if canonical.len() > Self::MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        let normalised = canonical;
         let (local, domain) = normalised.split_once('@').ok_or(EmailError::Malformed)?;
         if !valid_local(local) || !valid_domain(domain) {
             return Err(EmailError::Malformed);
@@ -152,5 +163,35 @@ mod tests {
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
         let long_local = format!("{}@example.com", "a".repeat(65));
         assert_eq!(EmailAddress::parse(&long_local), Err(EmailError::Malformed));
+    }
+
+    #[test]
+    fn every_spelling_of_one_address_has_one_canonical_form() {
+        let canonical = EmailAddress::parse("ada@example.com").unwrap();
+        for spelling in [
+            "ADA@EXAMPLE.COM",
+            "\t ada@example.com \n",
+            "\u{ff41}\u{ff44}\u{ff41}@example.com",
+            "ada@\u{ff45}\u{ff58}\u{ff41}\u{ff4d}\u{ff50}\u{ff4c}\u{ff45}.com",
+            "ada\u{ff20}example.com",
+            "\u{ff21}\u{ff24}\u{ff21}@example.com",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(spelling),
+                Ok(canonical.clone()),
+                "{spelling:?}"
+            );
+        }
+        // Accents are not folded: another address, whatever a collation would say.
+        let accented = EmailAddress::parse("\u{e1}d\u{e1}@example.com").unwrap();
+        assert_ne!(accented, canonical);
+        // A decomposed accent is the same address as the composed one.
+        assert_eq!(
+            EmailAddress::parse("a\u{301}d\u{e1}@example.com").unwrap(),
+            accented
+        );
+        // Input that would only fit after normalising is refused before the work.
+        let huge = "\u{ff41}".repeat(400) + "@example.com";
+        assert_eq!(EmailAddress::parse(&huge), Err(EmailError::TooLong));
     }
 }

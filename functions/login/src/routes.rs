@@ -96,10 +96,11 @@ async fn login(
     let SignIn { email, password } =
         SignIn::parse(&body.email, body.password).map_err(ApiError::Validation)?;
 
+    // Counted before the password is checked: parallel guesses cannot outrun the limit.
     if let Some(retry_after_secs) = state
         .0
         .throttle
-        .retry_after(&email, &client)
+        .admit(&email, &client)
         .await
         .map_err(ApiError::internal)?
     {
@@ -113,16 +114,10 @@ async fn login(
     let Some(user) = user else {
         // Logged without the address typed (it may be a password typed into the wrong field).
         tracing::warn!(client = %client.0, "sign-in failed");
-        state
-            .0
-            .throttle
-            .record_failure(&email, &client)
-            .await
-            .map_err(ApiError::internal)?;
         return Err(ApiError::InvalidCredentials);
     };
-    if let Err(err) = state.0.throttle.clear_account(&email).await {
-        tracing::warn!(error = %err, "could not clear the failed-attempt counter");
+    if let Err(err) = state.0.throttle.succeeded(&email, &client).await {
+        tracing::warn!(error = %err, "could not clear the attempt counters");
     }
     tracing::info!(user_id = %user.id, "signed in");
     start_session(&state, user).await

@@ -1,14 +1,21 @@
-//! Failed sign-in throttling (`docs/decisions.md#3-passwords-and-sign-in-throttling`): a counter item per account and per client
-//! address in DynamoDB, each counting failures in a fixed window that starts at the first failure.
+//! Sign-in throttling (`docs/decisions.md#3-passwords-and-sign-in-throttling`): a counter item
+//! per account and per client address in DynamoDB, each counting attempts in a fixed window that
+//! starts at the first one.
 //!
-//! The account key is the e-mail address as submitted, whether or not such an account exists, so
-//! a throttled answer says nothing about which addresses are registered. IPv6 clients are counted
-//! per /64, the block one subscriber usually holds.
+//! Every attempt is counted atomically *before* its password is checked, and refused once the
+//! count passes the limit, so parallel guesses cannot all slip past a check-then-count. A
+//! successful sign-in clears the account's counter and gives the client back its attempt, so the
+//! client's counter holds failures only.
+//!
+//! The account key is the address's canonical form ([`EmailAddress`]: NFKC, lower-case), the
+//! same form the users table compares byte for byte, whether or not such an account exists: every
+//! spelling of one address shares one budget, and a throttled answer says nothing about which
+//! addresses are registered. IPv6 clients are counted per /64, the block one subscriber holds.
 
 use std::net::IpAddr;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::ReturnValue;
 use taskboard_core::aws::LazyClient;
 use taskboard_core::dynamo::{self, DynamoError, Table};
 use taskboard_domain::EmailAddress;
@@ -23,8 +30,12 @@ pub struct ThrottlePolicy {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("login throttle store: {0}")]
-pub struct ThrottleError(#[from] DynamoError);
+pub enum ThrottleError {
+    #[error("login throttle store: {0}")]
+    Store(#[from] DynamoError),
+    #[error("login throttle store: the counter {0} kept changing under concurrent writers")]
+    Contended(String),
+}
 
 #[derive(Clone)]
 pub struct LoginThrottle {
@@ -58,75 +69,52 @@ impl LoginThrottle {
         }
     }
 
-    /// `Some(seconds)` to wait when the account or the client has too many recent failures.
-    pub async fn retry_after(
+    /// Count this attempt against the account and the client. `Some(seconds)` to wait when
+    /// either is over its limit: then the password must not be checked at all.
+    pub async fn admit(
         &self,
         email: &EmailAddress,
         client: &ClientAddr,
     ) -> Result<Option<u64>, ThrottleError> {
         let (account, address) = (account_key(email), client_key(client));
-        let keys = KeysAndAttributes::builder()
-            .keys(dynamo::key("throttle_key", dynamo::s(&account)))
-            .keys(dynamo::key("throttle_key", dynamo::s(&address)))
-            .consistent_read(true)
-            .build()
-            .map_err(DynamoError::from)?;
-        let out = self
-            .table
-            .client()
-            .await
-            .batch_get_item()
-            .request_items(self.table.name(), keys)
-            .send()
-            .await
-            .map_err(DynamoError::from)?;
+        let (by_account, by_client) = tokio::join!(self.count(&account), self.count(&address));
         let now = EpochSecs::now();
         let mut wait: Option<u64> = None;
-        for item in out
-            .responses()
-            .and_then(|r| r.get(self.table.name()))
-            .into_iter()
-            .flatten()
-        {
-            let key = dynamo::string(item, "throttle_key")?;
-            let limit = if key == account {
-                self.policy.max_failures_per_account
-            } else {
-                self.policy.max_failures_per_client
-            };
-            let expires = EpochSecs(dynamo::number(item, "expires_at")?);
-            if now < expires && dynamo::number(item, "failures")? >= i64::from(limit) {
-                let secs = now.secs_until(expires);
+        for ((attempts, expires), limit) in [
+            (by_account?, self.policy.max_failures_per_account),
+            (by_client?, self.policy.max_failures_per_client),
+        ] {
+            if attempts > i64::from(limit) {
+                let secs = now.secs_until(expires).max(1);
                 wait = Some(wait.map_or(secs, |w| w.max(secs)));
             }
         }
         Ok(wait)
     }
 
-    /// Count a failed attempt against the account and the client.
-    pub async fn record_failure(
+    /// A successful sign-in clears the account's counter and takes its own attempt off the
+    /// client's (which keeps counting that client's failures).
+    pub async fn succeeded(
         &self,
         email: &EmailAddress,
         client: &ClientAddr,
     ) -> Result<(), ThrottleError> {
-        let (account, address) = (account_key(email), client_key(client));
-        let (a, b) = tokio::join!(self.increment(&account), self.increment(&address));
-        a.and(b)
+        let address = client_key(client);
+        let cleared = self
+            .table
+            .delete(dynamo::key("throttle_key", dynamo::s(account_key(email))));
+        let (cleared, returned) = tokio::join!(cleared, self.give_back(&address));
+        cleared?;
+        returned
     }
 
-    /// A successful sign-in clears the account's counter (not the client's).
-    pub async fn clear_account(&self, email: &EmailAddress) -> Result<(), ThrottleError> {
-        self.table
-            .delete(dynamo::key("throttle_key", dynamo::s(account_key(email))))
-            .await?;
-        Ok(())
-    }
-
-    async fn increment(&self, key: &str) -> Result<(), ThrottleError> {
-        // Two rounds: a concurrent writer can start a fresh window between our two calls.
-        for _ in 0..2 {
+    /// Add one attempt to `key`'s live window, or start a window. Returns the attempts counted in
+    /// the window, this one included, and when the window ends.
+    async fn count(&self, key: &str) -> Result<(i64, EpochSecs), ThrottleError> {
+        let client = self.table.client().await;
+        // A concurrent writer can start a fresh window between our two calls: try again.
+        for _ in 0..3 {
             let now = EpochSecs::now();
-            let client = self.table.client().await;
             let counted = client
                 .update_item()
                 .table_name(self.table.name())
@@ -135,10 +123,14 @@ impl LoginThrottle {
                 .condition_expression("expires_at > :now")
                 .expression_attribute_values(":one", dynamo::n(1))
                 .expression_attribute_values(":now", dynamo::n(now.0))
+                .return_values(ReturnValue::AllNew)
                 .send()
                 .await;
-            if dynamo::conditional(counted)?.is_some() {
-                return Ok(());
+            if let Some(out) = dynamo::conditional(counted)? {
+                let item = out.attributes().ok_or(DynamoError::Malformed("failures"))?;
+                let attempts = dynamo::number(item, "failures")?;
+                let expires = EpochSecs(dynamo::number(item, "expires_at")?);
+                return Ok((attempts, expires));
             }
             // No live window: start one.
             let expires = now.plus_secs(self.policy.window_secs);
@@ -153,9 +145,29 @@ impl LoginThrottle {
                 .send()
                 .await;
             if dynamo::conditional(started)?.is_some() {
-                return Ok(());
+                return Ok((1, expires));
             }
         }
+        Err(ThrottleError::Contended(key.to_owned()))
+    }
+
+    /// Take one attempt off `key`'s live window (none left, or no window: nothing to do).
+    async fn give_back(&self, key: &str) -> Result<(), ThrottleError> {
+        let returned = self
+            .table
+            .client()
+            .await
+            .update_item()
+            .table_name(self.table.name())
+            .key("throttle_key", dynamo::s(key))
+            .update_expression("ADD failures :minus")
+            .condition_expression("expires_at > :now AND failures > :zero")
+            .expression_attribute_values(":minus", dynamo::n(-1))
+            .expression_attribute_values(":now", dynamo::n(EpochSecs::now().0))
+            .expression_attribute_values(":zero", dynamo::n(0))
+            .send()
+            .await;
+        dynamo::conditional(returned)?;
         Ok(())
     }
 }

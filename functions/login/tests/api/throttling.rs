@@ -134,3 +134,76 @@ async fn a_successful_sign_in_resets_the_account_counter() {
         StatusCode::OK
     );
 }
+
+/// The reproduced bypass: five failures lock `ada@…`, then another spelling of the same address
+/// (case, spaces, full-width letters) got a fresh budget, and an accented one signed in as Ada,
+/// because the counter was keyed on the address as typed while MariaDB compared accent- and
+/// case-insensitively. Every spelling of one address now shares one budget, and an accented
+/// address is another address, not Ada's.
+#[tokio::test]
+async fn every_spelling_of_an_address_shares_one_budget() {
+    // Room for every attempt from this one test client: only the account's budget is at stake.
+    let app = TestApp::spawn_with(&[
+        ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"),
+        ("LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
+    ])
+    .await;
+    app.signup("ada@example.com", "Ada").await;
+    for _ in 0..3 {
+        app.login("ada@example.com", "wrong password")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+    }
+    let variants = [
+        "ADA@Example.COM",
+        "  ada@example.com  ",
+        "\u{ff41}\u{ff44}\u{ff41}@example.com",
+        "ada@\u{ff45}\u{ff58}\u{ff41}\u{ff4d}\u{ff50}\u{ff4c}\u{ff45}.com",
+    ];
+    for variant in variants {
+        let res = app.login(variant, PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{variant:?} shares the locked budget"
+        );
+    }
+    let accented = app.login("\u{e1}d\u{e1}@example.com", PASSWORD).await;
+    assert_eq!(
+        accented.status,
+        StatusCode::UNAUTHORIZED,
+        "an accented address is not Ada's"
+    );
+    assert!(accented.headers.get("set-cookie").is_none());
+}
+
+/// Counted before the password is checked: twenty wrong guesses at once verify at most the limit,
+/// and the rest are refused without touching argon2.
+#[tokio::test]
+async fn parallel_guesses_verify_at_most_the_limit() {
+    let app = TestApp::spawn_with(LIMITS).await;
+    app.signup("target@example.com", "T").await;
+    let before = app.state.hasher().verifications();
+    let guesses = (0..20).map(|n| {
+        let app = &app;
+        async move { app.login("target@example.com", &format!("guess {n}")).await }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let verified = app.state.hasher().verifications() - before;
+    let refused = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let wrong = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        verified <= 3,
+        "{verified} passwords were checked; the limit is 3"
+    );
+    assert_eq!(
+        (wrong, refused),
+        (verified as usize, 20 - verified as usize)
+    );
+}
