@@ -21,9 +21,10 @@ fmt:
 migrate:
 	@scripts/cli.sh migrate
 
-# Create an account when sign-up is closed: make create-user EMAIL=a@b.c NAME="Ada" (asks for the password).
+# Create an account (asks for the password). The first one, an administrator:
+#   make create-user EMAIL=ada@example.com NAME="Ada" ADMIN=1
 create-user:
-	@scripts/cli.sh create-user --email "$(EMAIL)" --name "$(NAME)"
+	@scripts/cli.sh create-user --email "$(EMAIL)" --name "$(NAME)" $(if $(ADMIN),--admin)
 
 # The e-mail the local stack sent, newest first (also at http://127.0.0.1:3000/_dev/mailbox).
 mailbox:

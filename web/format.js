@@ -29,6 +29,15 @@ export function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** An instant as a day: "3 Dec 2026". */
+export function day(iso) {
+  return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+export function roleLabel(role) {
+  return role === 'owner' ? 'Owner' : 'Member';
+}
+
 function show(field, value) {
   if (value === null || value === undefined || value === '') return 'nothing';
   if (field === 'status') return statusLabel(value);
@@ -39,7 +48,8 @@ function show(field, value) {
 
 /** One history entry as sentences: "Bob moved it from To do to In progress". */
 export function describeChange(entry) {
-  const actor = entry.actor?.name || 'Someone';
+  const name = entry.actor?.name || 'Someone';
+  const actor = entry.actor?.deactivated ? `${name} (deactivated)` : name;
   const changes = Object.entries(entry.changes || {});
   if (entry.type === 'Task Created') return [`${actor} created the task`];
   if (entry.type === 'Task Deleted') return [`${actor} deleted the task`];

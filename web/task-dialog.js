@@ -1,14 +1,21 @@
 // Create, open, edit, reassign and delete a task, with its history. A 412 from the API means
-// someone else changed the task first: say so and offer their version.
+// someone else changed the task first: say so and offer their version. The assignee picker lists
+// the members of the task's project.
 import { request, ApiError, describe } from './api.js';
+import { $, el } from './dom.js';
 import { describeChange, when } from './format.js';
-import { mayEdit } from './board.js';
+import { mayEdit, mayDelete } from './board.js';
+import { confirmAction } from './confirm.js';
+import { state, currentProject } from './state.js';
 
-const $ = (id) => document.getElementById(id);
 const FIELDS = ['title', 'description', 'status', 'assignee_id', 'due_date'];
 const INPUTS = { title: 'task-title', description: 'task-description', status: 'task-status', assignee_id: 'task-assignee', due_date: 'task-due' };
+const WORDS = {
+  forbidden: 'Only the task’s creator, its assignee or a project owner can change it, and only its creator or a project owner can delete it.',
+  404: 'This task no longer exists, or you are no longer a member of its project.',
+};
 
-let ctx = null; // { me, users, onSaved, onDeleted, onClosed }
+let ctx = null; // { onSaved, onDeleted, onClosed, onMissing, onProject, refreshMembers }
 let current = null; // { task, etag } when editing; null when creating
 
 function clearErrors() {
@@ -21,11 +28,21 @@ function clearErrors() {
   $('task-conflict').hidden = true;
 }
 
-function fillAssignees(selected) {
+/** Nobody, the project's active members, and whoever is assigned now even if no longer a member. */
+function fillAssignees(selected, task = null) {
   const select = $('task-assignee');
-  const none = new Option('Nobody', '');
-  const people = ctx.users.map((u) => new Option(u.id === ctx.me.id ? `${u.name} (me)` : u.name, u.id));
-  select.replaceChildren(none, ...people);
+  const options = [new Option('Nobody', '')];
+  for (const m of state.members) {
+    if (m.deactivated && m.id !== selected) continue;
+    let label = m.id === state.me.id ? `${m.name} (me)` : m.name;
+    if (m.deactivated) label += ' (deactivated)';
+    options.push(new Option(label, m.id));
+  }
+  if (selected && !state.members.some((m) => m.id === selected)) {
+    const name = task?.assignee?.id === selected ? task.assignee.name : 'Someone';
+    options.push(new Option(`${name} (not a member)`, selected));
+  }
+  select.replaceChildren(...options);
   select.value = selected || '';
 }
 
@@ -54,13 +71,17 @@ function fill(task) {
   $('task-title').value = v.title;
   $('task-description').value = v.description;
   $('task-status').value = v.status;
-  fillAssignees(v.assignee_id);
+  fillAssignees(v.assignee_id, task);
   $('task-due').value = v.due_date || '';
-  const editable = !task || mayEdit(task, ctx.me);
+  const project = task ? state.projects.find((p) => p.id === task.project_id) || currentProject() : currentProject();
+  const editable = !task || mayEdit(task, state.me, project);
   for (const id of Object.values(INPUTS)) $(id).disabled = !editable;
+  $('task-readonly').textContent = project?.archived
+    ? 'This project is archived: its tasks can be read but not changed.'
+    : 'Only the task’s creator, its assignee or a project owner can change it.';
   $('task-readonly').hidden = editable;
   $('task-save').hidden = !editable;
-  $('task-delete').hidden = !task || task.created_by.id !== ctx.me.id;
+  $('task-delete').hidden = !task || !mayDelete(task, state.me, project);
   $('task-dialog-title').textContent = task ? (editable ? 'Edit task' : 'Task') : 'New task';
   $('task-save').textContent = task ? 'Save changes' : 'Create task';
   $('task-cancel').textContent = editable ? 'Cancel' : 'Close';
@@ -77,14 +98,9 @@ async function loadHistory(id) {
     $('history-state').textContent = data.items.length ? '' : 'No changes recorded yet.';
     for (const entry of data.items) {
       for (const sentence of describeChange(entry)) {
-        const li = document.createElement('li');
-        const text = document.createElement('span');
-        text.textContent = sentence;
-        const time = document.createElement('time');
-        time.dateTime = entry.occurred_at;
-        time.textContent = when(entry.occurred_at);
-        li.append(text, ' ', time);
-        $('history-list').append(li);
+        $('history-list').append(el('li', {},
+          el('span', { text: sentence }), ' ',
+          el('time', { datetime: entry.occurred_at, text: when(entry.occurred_at) })));
       }
     }
   } catch (error) {
@@ -95,14 +111,16 @@ async function loadHistory(id) {
 function showFieldErrors(error) {
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
   let focused = false;
+  const rest = [];
   for (const [field, message] of Object.entries(fields)) {
     const target = $(`task-${field}-error`);
-    if (!target) continue;
+    if (!target) { rest.push(message); continue; }
     target.textContent = message;
     $(INPUTS[field]).setAttribute('aria-invalid', 'true');
     if (!focused) { $(INPUTS[field]).focus(); focused = true; }
   }
-  if (!focused) $('task-error').textContent = describe(error);
+  if (!focused) $('task-error').textContent = describe(error, WORDS);
+  else if (rest.length) $('task-error').textContent = rest.join(' ');
 }
 
 function showConflict() {
@@ -117,7 +135,7 @@ async function save(event) {
   $('task-save').disabled = true;
   try {
     if (!current) {
-      const body = { title: values.title, status: values.status };
+      const body = { project_id: state.projectId, title: values.title, status: values.status };
       if (values.description.trim()) body.description = values.description;
       if (values.assignee_id) body.assignee_id = values.assignee_id;
       if (values.due_date) body.due_date = values.due_date;
@@ -149,26 +167,15 @@ async function reloadTask() {
   $('task-title').focus();
 }
 
-function confirmDelete() {
-  return new Promise((resolve) => {
-    const dialog = $('confirm-dialog');
-    $('confirm-text').textContent = `“${current.task.title}” and its place on the board will be gone. Its history is kept.`;
-    const done = (answer) => {
-      $('confirm-ok').onclick = null;
-      $('confirm-cancel').onclick = null;
-      dialog.close();
-      resolve(answer);
-    };
-    $('confirm-ok').onclick = () => done(true);
-    $('confirm-cancel').onclick = () => done(false);
-    dialog.oncancel = () => resolve(false);
-    dialog.showModal();
-    $('confirm-cancel').focus();
-  });
-}
-
 async function remove() {
-  if (!current || !(await confirmDelete())) return;
+  if (!current) return;
+  const ok = await confirmAction({
+    title: 'Delete this task?',
+    text: `“${current.task.title}” and its place on the board will be gone. Its history is kept.`,
+    ok: 'Delete',
+    cancel: 'Keep it',
+  });
+  if (!ok || !current) return;
   try {
     await request('DELETE', `/api/tasks/${current.task.id}`, { ifMatch: current.etag });
     const { task } = current;
@@ -176,7 +183,7 @@ async function remove() {
     ctx.onDeleted(task);
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) showConflict();
-    else $('task-error').textContent = describe(error);
+    else $('task-error').textContent = describe(error, WORDS);
   }
 }
 
@@ -198,30 +205,32 @@ export function setUpTaskDialog(context) {
   });
 }
 
-export function setPeople(me, users) {
-  ctx.me = me;
-  ctx.users = users;
-}
-
 export function newTask() {
+  if (!currentProject() || currentProject().archived) return;
   current = null;
   clearErrors();
   fill(null);
   $('task-history').hidden = true;
   $('task-dialog').showModal();
   $('task-title').focus();
+  // Someone may have joined since the board opened: refresh the picker, keeping the choice.
+  ctx.refreshMembers().then(() => {
+    if (current === null && $('task-dialog').open) fillAssignees($('task-assignee').value || null);
+  }, () => {});
 }
 
-export async function openTask(id) {
+/** Open a task (from a card, or a link); `loaded` is its `{ data, etag }` when already fetched. */
+export async function openTask(id, loaded = null) {
   clearErrors();
   try {
-    const { data, etag } = await request('GET', `/api/tasks/${id}`);
+    const { data, etag } = loaded || await request('GET', `/api/tasks/${id}`);
+    if (data.project_id && data.project_id !== state.projectId) await ctx.onProject(data.project_id);
     current = { task: data, etag };
     fill(data);
     if (!$('task-dialog').open) $('task-dialog').showModal();
-    $('task-title').focus();
+    $($('task-title').disabled ? 'task-cancel' : 'task-title').focus();
     loadHistory(id);
   } catch (error) {
-    ctx.onMissing(describe(error));
+    ctx.onMissing(describe(error, WORDS), error);
   }
 }

@@ -1,25 +1,35 @@
-// The site in a real browser: two people, the board, drag and drop, keyboard moves, history,
-// e-mail, XSS, conflicts and signing out.
+// The site in a real browser: two people in a project, the board, drag and drop, keyboard moves,
+// history, e-mail, XSS, conflicts and signing out. (Projects, invitations and accounts:
+// projects.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, person, signUp, createTask, column, card, screenshotDir, uniqueName, valueIs, BASE_URL,
+  launch, person, signUp, signUpWithProject, createTask, column, card, screenshotDir, uniqueName, valueIs,
+  invite, mailTo, linkIn, main, accountMenu, currentProject, BASE_URL, PASSWORD,
 } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('two people: assign, drag to In progress, reload, history and e-mail', async () => {
+test('two people: invite, assign, drag to In progress, reload, history and e-mail', async () => {
   const a = await person(browser);
   const b = await person(browser);
   const [ada, bob] = [uniqueName('Ada'), uniqueName('Bob')];
-  const aEmail = await signUp(a.page, ada);
-  await signUp(b.page, bob);
-  // Ada's teammate list is loaded at sign-in: reload so Bob is in it.
-  await a.page.reload();
-  await a.page.getByRole('button', { name: 'New task' }).waitFor();
+  const { email: aEmail, project } = await signUpWithProject(a.page, ada);
+  const bEmail = await signUp(b.page, bob);
 
+  // Bob already has an account: signed in, he joins from the invitation link with one button.
+  await invite(a.page, bEmail);
+  const invitation = await mailTo(b.context, bEmail, { link: 'invite' });
+  await b.page.goto(linkIn(invitation, 'invite'));
+  await main(b.page).getByText(`${ada} invited you to join the project “${project}” as a member.`).waitFor();
+  await main(b.page).getByRole('button', { name: 'Join project' }).click();
+  await b.page.getByText(`You joined “${project}”.`).waitFor();
+  await b.page.getByRole('button', { name: 'New task' }).waitFor();
+  assert.equal(await currentProject(b.page), project);
+
+  // Ada's assignee picker asks for the members again when the dialog opens: Bob is in it.
   const title = `Prepare the launch ${Date.now()}`;
   await createTask(a.page, { title, assignee: bob, due: '2026-12-03' });
   assert.match(await card(a.page, title).textContent(), new RegExp(bob));
@@ -44,11 +54,8 @@ test('two people: assign, drag to In progress, reload, history and e-mail', asyn
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   // The e-mail to Ada is in the dev mailbox.
-  const mailbox = await a.context.newPage();
-  await mailbox.goto('/_dev/mailbox');
-  const mail = mailbox.locator('.mail').filter({ hasText: aEmail });
-  await mail.first().waitFor();
-  assert.match(await mail.first().textContent(), /moved to In progress/);
+  const mail = await mailTo(a.context, aEmail, { subject: /moved to In progress/ });
+  assert.match(mail.subject, new RegExp(title));
 
   assert.deepEqual([...a.page.errors, ...b.page.errors], []);
   await a.context.close();
@@ -57,7 +64,7 @@ test('two people: assign, drag to In progress, reload, history and e-mail', asyn
 
 test('a task can be moved with the keyboard alone', async () => {
   const a = await person(browser);
-  await signUp(a.page, 'Kay');
+  await signUpWithProject(a.page, 'Kay');
   const title = `Keyboard move ${Date.now()}`;
   await createTask(a.page, { title });
   // Tab from the card's title to its "Move to" menu, then choose with the arrow keys.
@@ -76,9 +83,12 @@ test('a task can be moved with the keyboard alone', async () => {
   await a.context.close();
 });
 
-test('a title that looks like HTML is shown as text and never runs', async () => {
+test('a title or project name that looks like HTML is shown as text and never runs', async () => {
   const a = await person(browser);
-  await signUp(a.page, 'Mallory');
+  const project = `<b onmouseover=alert(2)>Mal</b><img src=y onerror=alert(3)> ${Date.now()}`;
+  await signUpWithProject(a.page, 'Mallory', project);
+  assert.equal(await currentProject(a.page), project);
+  assert.equal(await a.page.locator('header b, header img').count(), 0);
   const title = `<img src=x onerror=alert(1)> ${Date.now()}`;
   await createTask(a.page, { title });
   const shown = card(a.page, title).getByRole('button', { name: title, exact: true });
@@ -94,7 +104,7 @@ test('a title that looks like HTML is shown as text and never runs', async () =>
 
 test('a conflicting edit is explained and their version can be loaded', async () => {
   const a = await person(browser);
-  await signUp(a.page, 'Cora');
+  await signUpWithProject(a.page, 'Cora');
   const title = `Contended ${Date.now()}`;
   await createTask(a.page, { title });
   await card(a.page, title).getByRole('button', { name: title }).click();
@@ -126,7 +136,7 @@ test('a conflicting edit is explained and their version can be loaded', async ()
 
 test('deleting asks first; signing out ends the session', async () => {
   const a = await person(browser);
-  await signUp(a.page, 'Dee');
+  await signUpWithProject(a.page, 'Dee');
   const title = `Short-lived ${Date.now()}`;
   await createTask(a.page, { title });
   await card(a.page, title).getByRole('button', { name: title }).click();
@@ -138,7 +148,7 @@ test('deleting asks first; signing out ends the session', async () => {
   await confirm.getByRole('button', { name: 'Delete' }).click();
   await card(a.page, title).waitFor({ state: 'detached' });
 
-  await a.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await accountMenu(a.page, 'Sign out');
   await a.page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await a.page.reload();
   await a.page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -150,25 +160,34 @@ test('deleting asks first; signing out ends the session', async () => {
 test('sign-in errors are in words a person understands', async () => {
   const a = await person(browser);
   await a.page.goto('/');
-  await a.page.getByLabel('E-mail address').fill('nobody@example.com');
-  await a.page.getByLabel('Password').fill('wrong password');
-  await a.page.getByRole('button', { name: 'Sign in' }).click();
-  await a.page.getByText('That e-mail address and password do not match.').waitFor();
-  await a.page.getByRole('button', { name: 'Create an account' }).click();
-  await a.page.getByLabel('Your name').fill('Pat');
-  await a.page.getByLabel('E-mail address').fill('pat@example.com');
-  await a.page.getByLabel('Password').fill('password');
-  await a.page.getByRole('button', { name: 'Create account' }).click();
-  await a.page.getByText('this password is too common').waitFor();
+  const form = main(a.page);
+  await form.getByLabel('E-mail address').fill('nobody@example.com');
+  await form.getByLabel('Password', { exact: true }).fill('wrong password');
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await form.getByText('That e-mail address and password do not match.').waitFor();
+  await form.getByRole('button', { name: 'Create an account' }).click();
+  await form.getByLabel('Your name').fill('Pat');
+  await form.getByLabel('E-mail address').fill('pat@example.com');
+  await form.getByLabel('Password', { exact: true }).fill('password');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await form.getByText('this password is too common').waitFor();
+
+  // Signed up but not verified yet: the right password is refused with what to do.
+  const email = `pat-${Date.now().toString(36)}@example.com`;
+  await form.getByLabel('E-mail address').fill(email);
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await form.getByText(`Check your mail: we sent a link to ${email}`).waitFor();
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await form.getByText('Verify your address first').waitFor();
   await a.context.close();
 });
 
 test('screenshots of the board at desktop and phone width', async () => {
   const dir = screenshotDir();
   const a = await person(browser);
-  await signUp(a.page, 'Sam');
-  // Only Sam's own tasks, so the pictures do not depend on what other tests left.
-  await a.page.getByRole('button', { name: 'Created by me' }).click();
+  await signUpWithProject(a.page, 'Sam', 'Website relaunch');
   await a.page.getByText('No tasks here yet').waitFor();
   await createTask(a.page, { title: 'Write the release notes', due: '2026-12-01' });
   const moving = await createTask(a.page, { title: 'Review the sign-in page' });

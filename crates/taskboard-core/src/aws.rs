@@ -79,6 +79,12 @@ impl From<aws_sdk_eventbridge::Client> for LazyClient<aws_sdk_eventbridge::Clien
     }
 }
 
+impl From<aws_sdk_sesv2::Client> for LazyClient<aws_sdk_sesv2::Client> {
+    fn from(client: aws_sdk_sesv2::Client) -> Self {
+        Self::ready(client)
+    }
+}
+
 /// The DynamoDB client functions use, built on first use.
 pub fn lazy_dynamo() -> LazyClient<aws_sdk_dynamodb::Client> {
     LazyClient::new(aws_sdk_dynamodb::Client::new)

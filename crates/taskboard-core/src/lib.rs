@@ -7,12 +7,20 @@
 //! - [`dynamo`]: the one DynamoDB table helper the adapters share.
 //! - [`tables`]: the DynamoDB tables the code uses, one definition for bootstrap, tests and infra.
 //! - [`sessions`]: the session store (`docs/decisions.md#2-session-tokens`).
+//! - [`tokens`]: the 256-bit secrets of sessions and account links, stored only hashed.
+//! - [`rate`]: abuse caps, as fixed-window counters in DynamoDB.
+//! - [`mail`]: SES v2 sending (text + HTML) for account e-mail, and the escaping every mail uses.
+//! - [`account_mail`]: the account e-mails (invitation, verification, reset) and their cap.
 //! - [`bus`]: the EventBridge bus and the notifier's rule, for the local bootstrap and tests.
 
+pub mod account_mail;
 pub mod aws;
 pub mod bus;
 pub mod config;
 pub mod dynamo;
+pub mod mail;
+pub mod rate;
 pub mod sessions;
 pub mod tables;
 pub mod telemetry;
+pub mod tokens;

@@ -4,63 +4,20 @@
 //! creation and last-seen times, idle and absolute expiry, and a TTL attribute. Expiry is checked
 //! here on every read because DynamoDB deletes expired items lazily (and the emulator never does).
 
-use std::fmt;
-
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
-
 use taskboard_domain::UserId;
 use taskboard_domain::time::EpochSecs;
 
 use crate::aws::LazyClient;
 use crate::dynamo::{self, DynamoError, Item, Table};
+use crate::tokens::{RandomError, SecretToken};
 
 /// Last-seen is written at most this often per session, so reads stay reads.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
-/// A session token as the cookie carries it: 32 random bytes, base64url without padding.
-/// Never printed: `Debug` shows `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken([redacted])")
-    }
-}
-
-impl SessionToken {
-    const BYTES: usize = 32;
-    const ENCODED_LEN: usize = 43;
-
-    pub fn generate() -> Result<Self, SessionError> {
-        let mut bytes = [0u8; Self::BYTES];
-        getrandom::fill(&mut bytes).map_err(|e| SessionError::Random(e.to_string()))?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
-    }
-
-    /// Accept a cookie value only if it has the exact shape of a token we issue.
-    pub fn from_cookie(raw: &str) -> Option<Self> {
-        (raw.len() == Self::ENCODED_LEN
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .then(|| Self(raw.to_owned()))
-    }
-
-    /// The value to put in the cookie.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The storage key: hex SHA-256 of the token. A leaked table does not leak sessions.
-    pub fn storage_id(&self) -> String {
-        hex::encode(Sha256::digest(self.0.as_bytes()))
-    }
-}
+/// A session token as the cookie carries it ([`SecretToken`]).
+pub type SessionToken = SecretToken;
 
 /// How long sessions live.
 #[derive(Debug, Clone, Copy)]
@@ -107,8 +64,8 @@ impl Session {
 pub enum SessionError {
     #[error("session store: {0}")]
     Store(#[from] DynamoError),
-    #[error("no randomness available: {0}")]
-    Random(String),
+    #[error(transparent)]
+    Random(#[from] RandomError),
     #[error("a new session's id is taken")]
     Collision,
     #[error("session store: {unprocessed} of {total} sessions could not be deleted")]
@@ -224,6 +181,24 @@ impl SessionStore {
 
     /// End every session of `user_id` ("sign out everywhere"). Returns how many ended.
     pub async fn revoke_all(&self, user_id: UserId) -> Result<usize, SessionError> {
+        self.revoke_all_but(user_id, None).await
+    }
+
+    /// End every session of `user_id` except `keep` (after a password change, the session that
+    /// changed it stays). Returns how many ended.
+    pub async fn revoke_others(
+        &self,
+        user_id: UserId,
+        keep: &SessionToken,
+    ) -> Result<usize, SessionError> {
+        self.revoke_all_but(user_id, Some(keep.storage_id())).await
+    }
+
+    async fn revoke_all_but(
+        &self,
+        user_id: UserId,
+        keep: Option<String>,
+    ) -> Result<usize, SessionError> {
         let client = self.table.client().await;
         let mut ids = Vec::new();
         let mut start_key = None;
@@ -239,7 +214,10 @@ impl SessionStore {
                 .await
                 .map_err(DynamoError::from)?;
             for found in page.items() {
-                ids.push(dynamo::string(found, "session_id")?);
+                let id = dynamo::string(found, "session_id")?;
+                if keep.as_ref() != Some(&id) {
+                    ids.push(id);
+                }
             }
             start_key = page.last_evaluated_key().cloned();
             if start_key.is_none() {
@@ -287,27 +265,6 @@ impl SessionStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_256_bits_and_hashed_for_storage() {
-        let token = SessionToken::generate().unwrap();
-        assert_eq!(token.expose().len(), 43);
-        assert_eq!(token.storage_id().len(), 64);
-        assert_ne!(token.storage_id(), token.expose());
-        assert_eq!(
-            SessionToken::from_cookie(token.expose()),
-            Some(token.clone())
-        );
-        assert_eq!(format!("{token:?}"), "SessionToken([redacted])");
-    }
-
-    #[test]
-    fn cookie_values_of_the_wrong_shape_are_ignored() {
-        assert!(SessionToken::from_cookie("short").is_none());
-        assert!(SessionToken::from_cookie(&"a".repeat(42)).is_none());
-        assert!(SessionToken::from_cookie(&format!("{}=", "a".repeat(42))).is_none());
-        assert!(SessionToken::from_cookie(&"a".repeat(43)).is_some());
-    }
 
     #[test]
     fn liveness_needs_both_expiries_in_the_future() {

@@ -76,8 +76,24 @@ pub const NOTIFICATIONS: TableSpec = TableSpec {
     ttl_attribute: Some("expires_at"),
 };
 
+/// Abuse caps: one fixed-window counter per `scope#window#sha256(subject)` ([`crate::rate`]).
+pub const RATE_LIMITS: TableSpec = TableSpec {
+    name: "rate_limits",
+    env_var: "RATE_LIMITS_TABLE",
+    partition_key: "limit_key",
+    sort_key: None,
+    indexes: &[],
+    ttl_attribute: Some("expires_at"),
+};
+
 /// Every table, in creation order.
-pub const ALL: &[TableSpec] = &[SESSIONS, LOGIN_ATTEMPTS, TASK_LOG, NOTIFICATIONS];
+pub const ALL: &[TableSpec] = &[
+    SESSIONS,
+    LOGIN_ATTEMPTS,
+    TASK_LOG,
+    NOTIFICATIONS,
+    RATE_LIMITS,
+];
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not create DynamoDB table {table}: {source}")]

@@ -67,6 +67,11 @@ impl EmailAddress {
         Ok(Self(normalised))
     }
 
+    /// The part after the `@`, e.g. `example.com`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    DisplayName, DueDate, EmailAddress, TaskDescription, TaskId, TaskStatus, TaskTitle, User,
-    UserId,
+    DisplayName, DueDate, EmailAddress, ProjectId, ProjectRef, TaskDescription, TaskId, TaskStatus,
+    TaskTitle, User, UserId,
 };
 
 pub const SOURCE: &str = "taskboard.tasks";
@@ -84,6 +84,7 @@ impl From<User> for Person {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskSnapshot {
     pub id: TaskId,
+    pub project_id: ProjectId,
     pub title: TaskTitle,
     pub description: Option<TaskDescription>,
     pub status: TaskStatus,
@@ -128,6 +129,8 @@ pub struct TaskEvent {
     pub detail_type: DetailType,
     pub occurred_at: DateTime<Utc>,
     pub actor: Person,
+    /// The task's project. Recipients are its current, active members only.
+    pub project: ProjectRef,
     pub task: TaskSnapshot,
     /// Field name → from/to. Empty for `Task Created` and `Task Deleted`.
     pub changes: BTreeMap<String, FieldChange>,

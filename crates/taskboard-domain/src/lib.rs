@@ -2,7 +2,8 @@
 //! the notifier, which needs no database) can build on it cheaply.
 //!
 //! - Types that can only hold valid values: [`EmailAddress`], [`UserId`], [`DisplayName`],
-//!   [`TaskId`], [`TaskTitle`], [`TaskDescription`], [`TaskStatus`], [`DueDate`], [`SiteUrl`].
+//!   [`TaskId`], [`TaskTitle`], [`TaskDescription`], [`TaskStatus`], [`DueDate`], [`SiteUrl`],
+//!   [`ProjectId`], [`ProjectName`], [`ProjectRole`], [`InvitationId`], [`SignupPolicy`].
 //!   Construct them by parsing; the rest of the code never re-checks.
 //! - [`events`]: the task event contract (`docs/events.md`), shared by producer and consumer.
 //! - [`FieldError`]: which input was invalid and why.
@@ -11,6 +12,8 @@
 mod email;
 pub mod events;
 mod field_error;
+mod project;
+mod signup;
 mod site_url;
 mod task;
 pub mod time;
@@ -18,6 +21,11 @@ mod user;
 
 pub use email::{EmailAddress, EmailError};
 pub use field_error::FieldError;
+pub use project::{
+    InvitationId, InvitationIdError, ProjectId, ProjectIdError, ProjectName, ProjectNameError,
+    ProjectRef, ProjectRole, RoleError,
+};
+pub use signup::{SignupPolicy, SignupPolicyError};
 pub use site_url::{SiteUrl, SiteUrlError};
 pub use task::{
     DescriptionError, DueDate, DueDateError, StatusError, TaskDescription, TaskId, TaskIdError,

@@ -110,6 +110,8 @@ pub struct User {
     pub email: EmailAddress,
     pub name: DisplayName,
     pub created_at: DateTime<Utc>,
+    /// An administrator of the deployment: lists people, deactivates and reactivates accounts.
+    pub is_admin: bool,
 }
 
 #[cfg(test)]

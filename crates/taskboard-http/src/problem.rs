@@ -34,6 +34,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("sign-up is closed")]
     SignupClosed,
+    #[error("refused: {slug}")]
+    Denied { slug: &'static str, detail: String },
+    #[error("the link is invalid or has expired")]
+    InvalidToken,
+    #[error("the e-mail address is not verified")]
+    EmailUnverified,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -118,8 +124,26 @@ impl ApiError {
             SignupClosed => (
                 StatusCode::FORBIDDEN,
                 "signup-closed",
-                "Sign-up is closed",
-                Some("Ask an administrator to create your account.".into()),
+                "Sign-up is by invitation only",
+                Some("Ask a project owner to invite you.".into()),
+            ),
+            Denied { slug, detail } => (
+                StatusCode::FORBIDDEN,
+                slug,
+                "You are not allowed to do this",
+                Some(detail.clone()),
+            ),
+            InvalidToken => (
+                StatusCode::BAD_REQUEST,
+                "invalid-token",
+                "This link is invalid or has expired",
+                Some("Links work once and for a limited time. Ask for a new one.".into()),
+            ),
+            EmailUnverified => (
+                StatusCode::FORBIDDEN,
+                "email-unverified",
+                "Confirm your e-mail address first",
+                Some("Follow the link in the e-mail we sent you, then sign in.".into()),
             ),
             NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
             MethodNotAllowed => (

@@ -1,4 +1,5 @@
 //! Users in MySQL. Only this adapter ever sees a password hash, and only login asks for it.
+//! Every row read is re-parsed into domain types.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
@@ -15,39 +16,76 @@ pub enum UserStoreError {
     Corrupt { id: String, reason: String },
 }
 
+/// The columns of a user as [`UserRow`] reads them.
+pub const USER_COLUMNS: &str = "id, email, name, created_at, is_admin, email_verified_at IS NOT NULL AS verified, deactivated_at IS NOT NULL AS deactivated";
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: String,
     email: String,
     name: String,
     created_at: DateTime<Utc>,
+    is_admin: bool,
+    verified: bool,
+    deactivated: bool,
 }
 
-impl TryFrom<UserRow> for User {
+impl TryFrom<UserRow> for Account {
     type Error = UserStoreError;
     fn try_from(row: UserRow) -> Result<Self, Self::Error> {
         let corrupt = |reason: String| UserStoreError::Corrupt {
             id: row.id.clone(),
             reason,
         };
-        Ok(User {
-            id: UserId::parse(&row.id).map_err(|e| corrupt(e.to_string()))?,
-            email: EmailAddress::parse(&row.email).map_err(|e| corrupt(e.to_string()))?,
-            name: DisplayName::parse(&row.name).map_err(|e| corrupt(e.to_string()))?,
-            created_at: row.created_at,
+        Ok(Account {
+            user: User {
+                id: UserId::parse(&row.id).map_err(|e| corrupt(e.to_string()))?,
+                email: EmailAddress::parse(&row.email).map_err(|e| corrupt(e.to_string()))?,
+                name: DisplayName::parse(&row.name).map_err(|e| corrupt(e.to_string()))?,
+                created_at: row.created_at,
+                is_admin: row.is_admin,
+            },
+            verified: row.verified,
+            deactivated: row.deactivated,
         })
     }
 }
 
+/// A person and the state of their account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    #[serde(flatten)]
+    pub user: User,
+    /// Their address is proven (a verification or invitation link was followed).
+    #[serde(skip)]
+    pub verified: bool,
+    /// Deactivated by an administrator: cannot sign in, gets no e-mail.
+    pub deactivated: bool,
+}
+
 /// A user with their stored password hash (PHC string), for sign-in only.
 pub struct UserCredentials {
-    pub user: User,
+    pub account: Account,
     pub password_hash: String,
+}
+
+/// A new account's starting state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewAccount {
+    /// The address is already proven (an invitation link, or an administrator's command).
+    pub verified: bool,
+    pub is_admin: bool,
 }
 
 #[derive(Clone)]
 pub struct UserStore {
     pool: MySqlPool,
+}
+
+fn micros_now() -> DateTime<Utc> {
+    // MySQL DATETIME(6) keeps microseconds; store what we return.
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
 impl UserStore {
@@ -61,23 +99,26 @@ impl UserStore {
         email: &EmailAddress,
         name: &DisplayName,
         password_hash: &str,
+        new: NewAccount,
     ) -> Result<User, UserStoreError> {
         let user = User {
             id: UserId::new(),
             email: email.clone(),
             name: name.clone(),
-            // MySQL DATETIME(6) keeps microseconds; store what we return.
-            created_at: DateTime::from_timestamp_micros(Utc::now().timestamp_micros())
-                .unwrap_or_else(Utc::now),
+            created_at: micros_now(),
+            is_admin: new.is_admin,
         };
         let inserted = sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, email, name, password_hash, created_at, is_admin, email_verified_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(user.id.to_string())
         .bind(user.email.as_str())
         .bind(user.name.as_str())
         .bind(password_hash)
         .bind(user.created_at)
+        .bind(new.is_admin)
+        .bind(new.verified.then_some(user.created_at))
         .execute(&self.pool)
         .await;
         match inserted {
@@ -91,28 +132,21 @@ impl UserStore {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<UserCredentials>, UserStoreError> {
-        let row: Option<(String, String, String, DateTime<Utc>, String)> = sqlx::query_as(
-            "SELECT id, email, name, created_at, password_hash FROM users WHERE email = ?",
-        )
-        .bind(email.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|(id, email, name, created_at, password_hash)| {
-            Ok(UserCredentials {
-                user: UserRow {
-                    id,
-                    email,
-                    name,
-                    created_at,
-                }
-                .try_into()?,
-                password_hash,
-            })
-        })
-        .transpose()
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM users WHERE email = ?")
+                .bind(email.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((password_hash,)) = row else {
+            return Ok(None);
+        };
+        Ok(self.by_email(email).await?.map(|account| UserCredentials {
+            account,
+            password_hash,
+        }))
     }
 
-    /// Replace a user's password hash (after a parameter upgrade).
+    /// Replace a user's password hash (a new password, or a parameter upgrade).
     pub async fn set_password_hash(
         &self,
         id: UserId,
@@ -126,24 +160,102 @@ impl UserStore {
         Ok(())
     }
 
-    pub async fn by_id(&self, id: UserId) -> Result<Option<User>, UserStoreError> {
-        sqlx::query_as::<_, UserRow>("SELECT id, email, name, created_at FROM users WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(User::try_from)
-            .transpose()
+    /// Mark the address proven (idempotent).
+    pub async fn mark_verified(&self, id: UserId) -> Result<(), UserStoreError> {
+        sqlx::query(
+            "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?",
+        )
+        .bind(micros_now())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
-    /// Everyone, by name: the people a task can be assigned to.
-    pub async fn all(&self) -> Result<Vec<User>, UserStoreError> {
-        sqlx::query_as::<_, UserRow>(
-            "SELECT id, email, name, created_at FROM users ORDER BY name, id",
-        )
+    pub async fn by_id(&self, id: UserId) -> Result<Option<Account>, UserStoreError> {
+        self.one("id", &id.to_string()).await
+    }
+
+    pub async fn by_email(&self, email: &EmailAddress) -> Result<Option<Account>, UserStoreError> {
+        self.one("email", email.as_str()).await
+    }
+
+    async fn one(&self, column: &str, value: &str) -> Result<Option<Account>, UserStoreError> {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE {column} = ?"
+        )))
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(Account::try_from)
+        .transpose()
+    }
+
+    /// Everyone, by name: the administrators' people page.
+    pub async fn all(&self) -> Result<Vec<Account>, UserStoreError> {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY name, id"
+        )))
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(User::try_from)
+        .map(Account::try_from)
         .collect()
+    }
+
+    /// The people who share at least one project with `user`, by name.
+    pub async fn teammates_of(&self, user: UserId) -> Result<Vec<Account>, UserStoreError> {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id IN (SELECT o.user_id FROM project_members m \
+             JOIN project_members o ON o.project_id = m.project_id WHERE m.user_id = ?) \
+             ORDER BY name, id"
+        )))
+        .bind(user.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Account::try_from)
+        .collect()
+    }
+
+    /// Which of `ids` are deactivated accounts.
+    pub async fn deactivated_among(
+        &self,
+        ids: &[UserId],
+    ) -> Result<std::collections::HashSet<UserId>, UserStoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = sqlx::QueryBuilder::<sqlx::MySql>::new(
+            "SELECT id FROM users WHERE deactivated_at IS NOT NULL AND id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.to_string());
+        }
+        q.push(")");
+        let rows: Vec<(String,)> = q.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|(id,)| UserId::parse(id).ok())
+            .collect())
+    }
+
+    /// Name or unname an administrator.
+    pub async fn set_admin(&self, id: UserId, is_admin: bool) -> Result<(), UserStoreError> {
+        sqlx::query("UPDATE users SET is_admin = ? WHERE id = ?")
+            .bind(is_admin)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Is any account an administrator? (A fresh deployment has none until the first invitation.)
+    pub async fn any_admin(&self) -> Result<bool, UserStoreError> {
+        let found: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM users WHERE is_admin LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
     }
 }

@@ -35,7 +35,18 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh database with every migration applied.
     pub async fn new() -> Self {
+        Self::migrated_to(None).await
+    }
+
+    /// A fresh database migrated up to and including `version` only: the schema an older
+    /// release ran, for testing an upgrade (apply the rest with `db::MIGRATOR.run`).
+    pub async fn at_version(version: i64) -> Self {
+        Self::migrated_to(Some(version)).await
+    }
+
+    async fn migrated_to(version: Option<i64>) -> Self {
         let server = server_url();
         let name = format!("tb_test_{}", uuid::Uuid::new_v4().simple());
         let admin_opts: MySqlConnectOptions = server
@@ -56,10 +67,11 @@ impl TestDb {
             .connect(&url)
             .await
             .expect("connect to test database");
-        db::MIGRATOR
-            .run(&pool)
-            .await
-            .expect("migrate test database");
+        match version {
+            None => db::MIGRATOR.run(&pool).await,
+            Some(v) => db::MIGRATOR.run_to(v, &pool).await,
+        }
+        .expect("migrate test database");
         Self { name, url, pool }
     }
 }
@@ -162,6 +174,9 @@ pub async fn verify_sender(sdk: &aws_config::SdkConfig, sender: &str) {
     }
 }
 
+/// The SES identity tests send from (verified in the emulator by [`TestTables::new`]).
+pub const TEST_SENDER: &str = "notifications@taskboard.test";
+
 /// Every DynamoDB table the code uses, created fresh under a unique prefix, deleted when the
 /// test ends.
 pub struct TestTables {
@@ -180,6 +195,7 @@ impl TestTables {
                 .unwrap_or_else(|e| panic!("{e}: is the emulator running? Use `make test`."));
             names.insert(spec.env_var, name);
         }
+        verify_sender(&sdk_config().await, TEST_SENDER).await;
         Self { prefix, names }
     }
 
@@ -187,11 +203,13 @@ impl TestTables {
         &self.names[spec.env_var]
     }
 
-    /// `(ENV_VAR, table name)` for every table, to put in a function's environment.
+    /// `(ENV_VAR, table name)` for every table, and the verified `SENDER_ADDRESS`, to put in a
+    /// function's environment.
     pub fn env(&self) -> Vec<(String, String)> {
         self.names
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .chain([("SENDER_ADDRESS".to_owned(), TEST_SENDER.to_owned())])
             .collect()
     }
 }

@@ -3,13 +3,16 @@
 //! - [`handler`]: one EventBridge delivery → recipients → one e-mail each, idempotently.
 //! - [`recipients`] and [`message`]: the rules: who hears about a change, and what they read.
 //! - [`deliveries`]: DynamoDB adapter; the `event_id#recipient` records that stop double e-mail.
-//! - [`mailer`]: SES v2 adapter; tells temporary failures (retry) from permanent ones (record).
+//! - [`mailer`]: the SES v2 adapter, shared with the account e-mail (`taskboard_core::mail`).
 //! - [`config`]: the environment variables this function reads.
 
 pub mod config;
 pub mod deliveries;
 pub mod handler;
-pub mod mailer;
+/// The SES v2 adapter lives in `taskboard_core::mail`; the account e-mail uses it too.
+pub mod mailer {
+    pub use taskboard_core::mail::{Mailer, SendError};
+}
 pub mod message;
 pub mod recipients;
 

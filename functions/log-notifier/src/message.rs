@@ -9,14 +9,7 @@ use taskboard_domain::SiteUrl;
 use taskboard_domain::TaskStatus;
 use taskboard_domain::events::{DetailType, Person, TaskEvent};
 
-/// One e-mail, ready to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
+pub use taskboard_core::mail::{Email, escape};
 
 /// The link to a task on the site.
 pub fn task_link(site: &SiteUrl, event: &TaskEvent) -> String {
@@ -121,21 +114,6 @@ fn change_lines(event: &TaskEvent) -> Vec<(String, String, String)> {
             }
         })
         .collect()
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The e-mail `to` receives about `event`.

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 use taskboard_core::aws::LazyClient;
 use taskboard_core::tables;
 use taskboard_domain::events::{DetailType, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot};
-use taskboard_domain::{DisplayName, EmailAddress, SiteUrl, TaskId, TaskStatus, TaskTitle, UserId};
+use taskboard_domain::{
+    DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRef, SiteUrl, TaskId, TaskStatus,
+    TaskTitle, UserId,
+};
 use taskboard_log_notifier::deliveries::{Deliveries, delivery_id};
 use taskboard_log_notifier::handler::parse_envelope;
 use taskboard_log_notifier::mailer::Mailer;
@@ -72,8 +75,13 @@ impl Setup {
     /// Ada creates a task for Bob: the envelope EventBridge delivers to the notifier.
     fn assigned_event(&self) -> String {
         let now = chrono::Utc::now();
+        let project = ProjectRef {
+            id: ProjectId::new(),
+            name: ProjectName::parse("Apollo").unwrap(),
+        };
         let task = TaskSnapshot {
             id: TaskId::new(),
+            project_id: project.id,
             title: TaskTitle::parse("Once only").unwrap(),
             description: None,
             status: TaskStatus::Todo,
@@ -90,6 +98,7 @@ impl Setup {
             detail_type: DetailType::Created,
             occurred_at: now,
             actor: self.ada.clone(),
+            project,
             recipients: TaskEvent::concerned(&task, None),
             task,
             changes: Default::default(),

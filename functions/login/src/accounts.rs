@@ -3,7 +3,7 @@
 
 use taskboard_domain::FieldError;
 use taskboard_domain::{DisplayName, EmailAddress, User};
-use taskboard_mysql::users::{UserStore, UserStoreError};
+use taskboard_mysql::users::{Account, NewAccount, UserStore, UserStoreError};
 
 use crate::password::{HashError, LoginPassword, NewPassword, PasswordHasher, Verdict};
 
@@ -72,10 +72,11 @@ pub async fn register(
     users: &UserStore,
     hasher: &PasswordHasher,
     registration: &Registration,
+    new: NewAccount,
 ) -> Result<User, RegisterError> {
     let hash = hasher.hash(&registration.password).await?;
     users
-        .insert(&registration.email, &registration.name, &hash)
+        .insert(&registration.email, &registration.name, &hash, new)
         .await
         .map_err(|e| match e {
             UserStoreError::EmailTaken => RegisterError::EmailTaken,
@@ -91,14 +92,15 @@ pub enum CheckError {
     Store(#[from] UserStoreError),
 }
 
-/// The user whose credentials these are, or `None`. Unknown e-mail addresses cost one dummy
-/// verification, the same work as a wrong password.
+/// The account whose credentials these are, or `None`. Unknown e-mail addresses cost one dummy
+/// verification, the same work as a wrong password. The caller decides what a deactivated or
+/// unverified account may do.
 pub async fn check_credentials(
     users: &UserStore,
     hasher: &PasswordHasher,
     email: &EmailAddress,
     password: &LoginPassword,
-) -> Result<Option<User>, CheckError> {
+) -> Result<Option<Account>, CheckError> {
     let found = users.credentials_by_email(email).await?;
     let verdict = hasher
         .verify(password, found.as_ref().map(|c| c.password_hash.as_str()))
@@ -108,16 +110,16 @@ pub async fn check_credentials(
     };
     match verdict {
         Verdict::NoMatch => Ok(None),
-        Verdict::Match => Ok(Some(credentials.user)),
+        Verdict::Match => Ok(Some(credentials.account)),
         Verdict::MatchRehashed(new_hash) => {
             // Best effort: failing to upgrade the hash must not fail the sign-in.
             if let Err(err) = users
-                .set_password_hash(credentials.user.id, &new_hash)
+                .set_password_hash(credentials.account.user.id, &new_hash)
                 .await
             {
                 tracing::warn!(error = %err, "could not upgrade a password hash");
             }
-            Ok(Some(credentials.user))
+            Ok(Some(credentials.account))
         }
     }
 }

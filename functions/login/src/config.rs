@@ -1,7 +1,9 @@
 //! The login function's configuration, from environment variables only.
 
+use taskboard_core::account_mail::AccountMailConfig;
 use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::tables;
+use taskboard_domain::SignupPolicy;
 use taskboard_http::session_config::SessionConfig;
 
 use crate::throttle::ThrottlePolicy;
@@ -15,8 +17,10 @@ pub struct LoginConfig {
     pub session: SessionConfig,
     /// `LOGIN_ATTEMPTS_TABLE`.
     pub login_attempts_table: String,
-    /// `SIGNUP_ENABLED` (default true). When false, only `taskboard create-user` adds people.
-    pub signup_enabled: bool,
+    /// `SIGNUP_POLICY` (default `invite`): `invite`, `domains:<list>` or `open`.
+    pub signup: SignupPolicy,
+    /// Verification and reset links are account e-mail: `SENDER_ADDRESS`, `RATE_LIMITS_TABLE`, ….
+    pub account_mail: AccountMailConfig,
     /// `LOGIN_MAX_FAILURES_PER_ACCOUNT`, `LOGIN_MAX_FAILURES_PER_CLIENT`, `LOGIN_THROTTLE_WINDOW_SECS`.
     pub throttle: ThrottlePolicy,
     /// `CLIENT_IP_HEADER`: a header our own edge sets to the client's address
@@ -31,7 +35,8 @@ impl LoginConfig {
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
             login_attempts_table: config::required(env, tables::LOGIN_ATTEMPTS.env_var)?,
-            signup_enabled: config::flag_or(env, "SIGNUP_ENABLED", true)?,
+            signup: config::parsed_or(env, "SIGNUP_POLICY", SignupPolicy::Invite)?,
+            account_mail: AccountMailConfig::from_env(env)?,
             throttle: ThrottlePolicy {
                 max_failures_per_account: config::parsed_or(
                     env,

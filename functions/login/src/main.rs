@@ -1,8 +1,8 @@
 //! The login Lambda: configuration, clients, and the router, handed to `lambda_http`.
 
 use taskboard_core::config::ProcessEnv;
-use taskboard_core::{aws, telemetry};
-use taskboard_login::{LoginConfig, LoginState, router};
+use taskboard_core::telemetry;
+use taskboard_login::{Clients, LoginConfig, LoginState, router};
 use taskboard_mysql::db;
 
 // A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
@@ -12,6 +12,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = LoginConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
-    let app = router(LoginState::new(&config, pool, aws::lazy_dynamo()), &config);
+    let app = router(LoginState::new(&config, pool, Clients::lazy()), &config);
     lambda_http::run(app).await
 }

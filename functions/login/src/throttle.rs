@@ -108,6 +108,15 @@ impl LoginThrottle {
         returned
     }
 
+    /// Lift the account's lock-out (a password reset proves the mailbox owner is back in
+    /// control). The clients' counters stay.
+    pub async fn clear_account(&self, email: &EmailAddress) -> Result<(), ThrottleError> {
+        self.table
+            .delete(dynamo::key("throttle_key", dynamo::s(account_key(email))))
+            .await?;
+        Ok(())
+    }
+
     /// Add one attempt to `key`'s live window, or start a window. Returns the attempts counted in
     /// the window, this one included, and when the window ends.
     async fn count(&self, key: &str) -> Result<(i64, EpochSecs), ThrottleError> {

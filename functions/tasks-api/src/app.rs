@@ -4,17 +4,23 @@
 use std::sync::Arc;
 
 use sqlx::MySqlPool;
+use taskboard_core::account_mail::AccountMailer;
 use taskboard_core::aws::{self, LazyClient};
+use taskboard_core::mail::Mailer;
+use taskboard_core::rate::{RateLimit, RateLimiter};
 use taskboard_core::sessions::SessionStore;
 use taskboard_http::{CookiePolicy, HasSessions};
+use taskboard_mysql::invitations::InvitationStore;
 use taskboard_mysql::users::UserStore;
 
 use crate::TasksConfig;
 use crate::changelog::ChangeLog;
 use crate::outbox::Outbox;
+use crate::projects::ProjectStore;
 use crate::publisher::Publisher;
 use crate::relay::Relay;
 use crate::store::TaskStore;
+use crate::store::offboard::Offboarding;
 
 /// Everything the tasks routes need, shared by every request.
 #[derive(Clone)]
@@ -23,6 +29,13 @@ pub struct TasksState(pub(crate) Arc<Inner>);
 pub(crate) struct Inner {
     pub(crate) users: UserStore,
     pub(crate) tasks: TaskStore,
+    pub(crate) projects: ProjectStore,
+    pub(crate) offboarding: Offboarding,
+    pub(crate) invitations: InvitationStore,
+    pub(crate) account_mail: AccountMailer,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) task_writes: RateLimit,
+    pub(crate) invitation_cap: RateLimit,
     pub(crate) changelog: ChangeLog,
     pub(crate) relay: Relay,
     pub(crate) sessions: SessionStore,
@@ -35,6 +48,8 @@ pub struct Clients {
     pub sessions: LazyClient<aws_sdk_dynamodb::Client>,
     pub changelog: LazyClient<aws_sdk_dynamodb::Client>,
     pub events: LazyClient<aws_sdk_eventbridge::Client>,
+    /// SES, for invitations.
+    pub ses: LazyClient<aws_sdk_sesv2::Client>,
 }
 
 impl Clients {
@@ -45,6 +60,7 @@ impl Clients {
             sessions: dynamo.clone(),
             changelog: dynamo,
             events: aws::lazy_events(),
+            ses: Mailer::lazy_ses(),
         }
     }
 }
@@ -63,9 +79,21 @@ pub fn relay(
 impl TasksState {
     pub fn new(config: &TasksConfig, pool: MySqlPool, clients: Clients) -> Self {
         let changelog = ChangeLog::new(clients.changelog, config.task_log_table.clone());
+        let mail = &config.account_mail;
         Self(Arc::new(Inner {
             users: UserStore::new(pool.clone()),
             tasks: TaskStore::new(pool.clone()),
+            projects: ProjectStore::new(pool.clone()),
+            offboarding: Offboarding::new(pool.clone()),
+            invitations: InvitationStore::new(pool.clone()),
+            account_mail: mail.mailer(
+                config.session.site_url.clone(),
+                clients.ses,
+                clients.sessions.clone(),
+            ),
+            limiter: mail.limiter(clients.sessions.clone()),
+            task_writes: config.task_writes,
+            invitation_cap: config.invitations,
             relay: relay(
                 pool,
                 changelog.clone(),

@@ -3,10 +3,12 @@
 
 use aws_sdk_dynamodb::Client;
 use serde::Serialize;
+use std::collections::HashSet;
 use taskboard_core::aws::LazyClient;
 use taskboard_core::dynamo::{self, DynamoError, Item, Table};
-use taskboard_domain::TaskId;
+
 use taskboard_domain::events::TaskEvent;
+use taskboard_domain::{ProjectId, TaskId, UserId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeLogError {
@@ -25,6 +27,33 @@ pub struct HistoryEntry {
     pub occurred_at: String,
     pub actor: serde_json::Value,
     pub changes: serde_json::Value,
+}
+
+impl HistoryEntry {
+    /// The id of the person who made the change.
+    pub fn actor_id(&self) -> Option<UserId> {
+        self.actor
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|id| UserId::parse(id).ok())
+    }
+
+    /// Mark the actor `"deactivated": true` if they are among `gone`: history keeps their name.
+    pub fn mark_deactivated(&mut self, gone: &HashSet<UserId>) {
+        if self.actor_id().is_some_and(|id| gone.contains(&id))
+            && let Some(actor) = self.actor.as_object_mut()
+        {
+            actor.insert("deactivated".into(), serde_json::Value::Bool(true));
+        }
+    }
+}
+
+/// A task's history and the project it belongs (or belonged) to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Log {
+    pub items: Vec<HistoryEntry>,
+    /// From the newest entry; `None` for entries written before projects existed.
+    pub project: Option<ProjectId>,
 }
 
 #[derive(Clone)]
@@ -51,6 +80,10 @@ impl ChangeLog {
     pub async fn record(&self, event: &TaskEvent) -> Result<bool, ChangeLogError> {
         let item = Item::from([
             ("task_id".to_owned(), dynamo::s(event.task.id.to_string())),
+            (
+                "project_id".to_owned(),
+                dynamo::s(event.project.id.to_string()),
+            ),
             ("log_key".to_owned(), dynamo::s(log_key(event))),
             ("event_id".to_owned(), dynamo::s(event.event_id.to_string())),
             (
@@ -69,11 +102,7 @@ impl ChangeLog {
     }
 
     /// A task's history, newest first, at most `limit` entries.
-    pub async fn history(
-        &self,
-        task: TaskId,
-        limit: i32,
-    ) -> Result<Vec<HistoryEntry>, ChangeLogError> {
+    pub async fn history(&self, task: TaskId, limit: i32) -> Result<Log, ChangeLogError> {
         let out = self
             .table
             .client()
@@ -87,7 +116,13 @@ impl ChangeLog {
             .send()
             .await
             .map_err(DynamoError::from)?;
-        out.items()
+        let project = out
+            .items()
+            .first()
+            .and_then(|item| dynamo::string(item, "project_id").ok())
+            .and_then(|id| ProjectId::parse(&id).ok());
+        let items = out
+            .items()
             .iter()
             .map(|item| {
                 let parse = |name: &'static str| {
@@ -102,7 +137,8 @@ impl ChangeLog {
                     changes: parse("changes")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, ChangeLogError>>()?;
+        Ok(Log { items, project })
     }
 }
 

@@ -1,6 +1,8 @@
 //! The tasks-api function's configuration, from environment variables only.
 
+use taskboard_core::account_mail::AccountMailConfig;
 use taskboard_core::config::{self, ConfigError, Env};
+use taskboard_core::rate::RateLimit;
 use taskboard_core::tables;
 use taskboard_http::session_config::SessionConfig;
 
@@ -15,6 +17,12 @@ pub struct TasksConfig {
     pub task_log_table: String,
     /// `EVENT_BUS_NAME`: the EventBridge bus task events are published to.
     pub event_bus_name: String,
+    /// Invitations are account e-mail: `SENDER_ADDRESS`, `RATE_LIMITS_TABLE`, ….
+    pub account_mail: AccountMailConfig,
+    /// `TASK_WRITES_PER_MINUTE` (default 60): creates, edits and deletes per account.
+    pub task_writes: RateLimit,
+    /// `INVITATIONS_PER_PROJECT_PER_HOUR` (default 20): invitations sent and resent per project.
+    pub invitations: RateLimit,
 }
 
 impl TasksConfig {
@@ -25,6 +33,17 @@ impl TasksConfig {
             session: SessionConfig::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
             event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
+            account_mail: AccountMailConfig::from_env(env)?,
+            task_writes: RateLimit::per_minute(config::parsed_or(
+                env,
+                "TASK_WRITES_PER_MINUTE",
+                60,
+            )?),
+            invitations: RateLimit::per_hour(config::parsed_or(
+                env,
+                "INVITATIONS_PER_PROJECT_PER_HOUR",
+                20,
+            )?),
         })
     }
 }

@@ -6,21 +6,26 @@
 //! Nothing here touches a database, the network or the clock, so every rule is unit-tested
 //! without MariaDB (`decide/tests/`). Who may do what:
 //!
+//! Everything happens inside one project, and only its active members take part: to anyone else
+//! the project and its tasks do not exist (404, `docs/decisions.md#11-projects-are-the-unit-of-access`).
+//!
 //! | action | allowed to |
 //! |--------|------------|
-//! | create | anyone signed in; the assignee must be a registered person |
-//! | edit, move | the task's creator and its assignee |
-//! | delete | the task's creator |
+//! | create | any member; the assignee must be a member too |
+//! | edit, move | the project's owners, the task's creator and its assignee |
+//! | delete | the project's owners and the task's creator |
+//!
+//! An archived project's tasks can be read, not written.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
 use taskboard_domain::events::{
     DetailType, FieldChange, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot,
 };
-use taskboard_domain::{TaskId, UserId};
+use taskboard_domain::{ProjectRef, ProjectRole, TaskId, UserId};
 
+use crate::diff::{changes, edit_kind};
 use crate::request::{NewTask, Precondition, TaskPatch};
 
 #[cfg(test)]
@@ -39,6 +44,16 @@ pub enum Refusal {
     UnknownAssignee,
     #[error("the acting user no longer exists")]
     UnknownActor,
+    #[error("the project is archived")]
+    Archived,
+}
+
+/// The acting person's place in the project a write concerns, read in the write's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub project: ProjectRef,
+    pub role: ProjectRole,
+    pub archived: bool,
 }
 
 /// What the store read for a decision, inside the write's transaction.
@@ -46,10 +61,13 @@ pub enum Refusal {
 pub struct Seen {
     /// The task as it is, locked for this write; `None`: there is no such task. Unused by create.
     pub task: Option<TaskSnapshot>,
+    /// The actor's membership of the project; `None`: they are not an active member of it (or
+    /// it does not exist), which is answered exactly like a task that does not exist.
+    pub access: Option<Access>,
     /// The person acting; `None`: their account no longer exists.
     pub actor: Option<Person>,
     /// The person the request names as assignee by id; `None` when it names nobody by id or
-    /// nobody has that id.
+    /// nobody who is an active member of the project has that id.
     pub assignee: Option<Person>,
 }
 
@@ -107,6 +125,10 @@ pub enum Edit {
 
 /// Create `new` as the actor.
 pub fn create(seen: Seen, new: &NewTask, stamp: Stamp) -> Result<Change, Refusal> {
+    let access = seen.access.ok_or(Refusal::NotFound)?;
+    if access.archived {
+        return Err(Refusal::Archived);
+    }
     let actor = seen.actor.ok_or(Refusal::UnknownActor)?;
     let assignee = match new.assignee {
         Some(id) => Some(named(seen.assignee, id)?),
@@ -114,6 +136,7 @@ pub fn create(seen: Seen, new: &NewTask, stamp: Stamp) -> Result<Change, Refusal
     };
     let task = TaskSnapshot {
         id: stamp.new_task_id,
+        project_id: access.project.id,
         title: new.title.clone(),
         description: new.description.clone(),
         status: new.status,
@@ -127,6 +150,7 @@ pub fn create(seen: Seen, new: &NewTask, stamp: Stamp) -> Result<Change, Refusal
     let event = event(
         DetailType::Created,
         actor,
+        access.project,
         &task,
         BTreeMap::new(),
         None,
@@ -148,10 +172,14 @@ pub fn edit(
     stamp: Stamp,
 ) -> Result<Edit, Refusal> {
     let before = seen.task.ok_or(Refusal::NotFound)?;
-    if !may_edit(&before, actor_id) {
+    let access = seen.access.ok_or(Refusal::NotFound)?;
+    if !may_edit(&before, actor_id, access.role) {
         return Err(Refusal::Forbidden(
-            "only the task's creator or assignee can edit it",
+            "only the task's creator or assignee, or a project owner, can edit it",
         ));
+    }
+    if access.archived {
+        return Err(Refusal::Archived);
     }
     admit(precondition, &before)?;
     let mut after = before.clone();
@@ -184,7 +212,15 @@ pub fn edit(
         (Some(previous), true) => Some(previous),
         _ => None,
     };
-    let event = event(edit_kind(&changes), actor, &after, changes, previous, stamp);
+    let event = event(
+        edit_kind(&changes),
+        actor,
+        access.project,
+        &after,
+        changes,
+        previous,
+        stamp,
+    );
     Ok(Edit::Changed(Change {
         write: Write::Update {
             from_version: before.version,
@@ -202,14 +238,21 @@ pub fn delete(
     stamp: Stamp,
 ) -> Result<Change, Refusal> {
     let before = seen.task.ok_or(Refusal::NotFound)?;
-    if !may_delete(&before, actor_id) {
-        return Err(Refusal::Forbidden("only the task's creator can delete it"));
+    let access = seen.access.ok_or(Refusal::NotFound)?;
+    if !may_delete(&before, actor_id, access.role) {
+        return Err(Refusal::Forbidden(
+            "only the task's creator, or a project owner, can delete it",
+        ));
+    }
+    if access.archived {
+        return Err(Refusal::Archived);
     }
     admit(precondition, &before)?;
     let actor = seen.actor.ok_or(Refusal::UnknownActor)?;
     let event = event(
         DetailType::Deleted,
         actor,
+        access.project,
         &before,
         BTreeMap::new(),
         None,
@@ -222,50 +265,16 @@ pub fn delete(
     })
 }
 
-/// The creator and the assignee may edit a task and move it.
-pub fn may_edit(task: &TaskSnapshot, who: UserId) -> bool {
-    task.created_by.id == who || task.assignee.as_ref().is_some_and(|a| a.id == who)
+/// Owners, the creator and the assignee may edit a task and move it.
+pub fn may_edit(task: &TaskSnapshot, who: UserId, role: ProjectRole) -> bool {
+    role == ProjectRole::Owner
+        || task.created_by.id == who
+        || task.assignee.as_ref().is_some_and(|a| a.id == who)
 }
 
-/// Only the creator may delete a task.
-pub fn may_delete(task: &TaskSnapshot, who: UserId) -> bool {
-    task.created_by.id == who
-}
-
-/// What changed between two snapshots of a task, field by field, as the API shows values.
-pub fn changes(before: &TaskSnapshot, after: &TaskSnapshot) -> BTreeMap<String, FieldChange> {
-    let mut out = BTreeMap::new();
-    let mut diff = |name: &str, from: Value, to: Value| {
-        if from != to {
-            out.insert(name.to_owned(), FieldChange { from, to });
-        }
-    };
-    diff("title", json!(before.title), json!(after.title));
-    diff(
-        "description",
-        json!(before.description),
-        json!(after.description),
-    );
-    diff("status", json!(before.status), json!(after.status));
-    diff(
-        "assignee",
-        person(before.assignee.as_ref()),
-        person(after.assignee.as_ref()),
-    );
-    diff("due_date", json!(before.due_date), json!(after.due_date));
-    out
-}
-
-/// The event an edit is: a new assignee is `Task Assigned`; else a status move is
-/// `Task Status Changed`; anything else `Task Updated`. `changes` always lists every field.
-pub fn edit_kind(changes: &BTreeMap<String, FieldChange>) -> DetailType {
-    if changes.contains_key("assignee") {
-        DetailType::Assigned
-    } else if changes.contains_key("status") {
-        DetailType::StatusChanged
-    } else {
-        DetailType::Updated
-    }
+/// Owners and the creator may delete a task.
+pub fn may_delete(task: &TaskSnapshot, who: UserId, role: ProjectRole) -> bool {
+    role == ProjectRole::Owner || task.created_by.id == who
 }
 
 fn admit(precondition: &Precondition, task: &TaskSnapshot) -> Result<(), Refusal> {
@@ -283,16 +292,10 @@ fn named(found: Option<Person>, id: UserId) -> Result<Person, Refusal> {
     found.filter(|p| p.id == id).ok_or(Refusal::UnknownAssignee)
 }
 
-fn person(p: Option<&Person>) -> Value {
-    p.map_or(
-        Value::Null,
-        |p| json!({"id": p.id, "name": p.name, "email": p.email}),
-    )
-}
-
 fn event(
     kind: DetailType,
     actor: Person,
+    project: ProjectRef,
     task: &TaskSnapshot,
     changes: BTreeMap<String, FieldChange>,
     previous_assignee: Option<&Person>,
@@ -304,8 +307,30 @@ fn event(
         detail_type: kind,
         occurred_at: task.updated_at.max(stamp.at),
         actor,
+        project,
         recipients: TaskEvent::concerned(task, previous_assignee),
         task: task.clone(),
         changes,
     }
+}
+
+/// Take `seen.task` off its assignee as part of someone leaving the project or the site. It is
+/// an owner's or an administrator's act (checked by the caller), so it is decided with an owner's
+/// authority and applies even in an archived project; like any change it is logged and e-mailed.
+pub fn unassign(
+    mut seen: Seen,
+    actor: UserId,
+    project: ProjectRef,
+    stamp: Stamp,
+) -> Result<Edit, Refusal> {
+    seen.access = Some(Access {
+        project,
+        role: ProjectRole::Owner,
+        archived: false,
+    });
+    let patch = TaskPatch {
+        assignee: Some(None),
+        ..TaskPatch::default()
+    };
+    edit(seen, actor, &patch, &Precondition::None, stamp)
 }

@@ -2,18 +2,20 @@
 //! a task, the list's query (filters, page size, cursor), and the `If-Match` precondition. Each
 //! parser reports every invalid field at once, as [`FieldError`]s the API shows in a 422.
 
+pub use crate::precondition::Precondition;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::{HeaderMap, header};
 use serde::{Deserialize, Deserializer};
 use taskboard_domain::{
-    DueDate, FieldError, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
+    DueDate, FieldError, ProjectId, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
 };
 
 /// A new task, every field valid. The assignee is a well-formed id; whether that person exists
 /// is decided inside the write's transaction (`decide.rs`).
 #[derive(Debug, Clone)]
 pub struct NewTask {
+    pub project: ProjectId,
     pub title: TaskTitle,
     pub description: Option<TaskDescription>,
     pub status: TaskStatus,
@@ -35,6 +37,8 @@ pub struct TaskPatch {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewTaskBody {
+    #[serde(default)]
+    pub project_id: Option<String>,
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -86,6 +90,17 @@ fn assignee_id(raw: &str) -> Result<UserId, &'static str> {
 impl NewTask {
     pub fn parse(body: NewTaskBody) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
+        let project = match body.project_id.as_deref() {
+            Some(p) => field(
+                &mut errors,
+                "project_id",
+                ProjectId::parse(p).map_err(|_| "project_id must be a project id"),
+            ),
+            None => {
+                errors.push(FieldError::new("project_id", "project_id is required"));
+                None
+            }
+        };
         let title = field(&mut errors, "title", TaskTitle::parse(&body.title));
         let description = match body.description {
             Some(d) => field(&mut errors, "description", TaskDescription::parse(&d)).flatten(),
@@ -101,8 +116,9 @@ impl NewTask {
         let due_date = body
             .due_date
             .and_then(|d| field(&mut errors, "due_date", DueDate::parse(&d)));
-        match (title, status) {
-            (Some(title), Some(status)) if errors.is_empty() => Ok(NewTask {
+        match (project, title, status) {
+            (Some(project), Some(title), Some(status)) if errors.is_empty() => Ok(NewTask {
+                project,
                 title,
                 description,
                 status,
@@ -170,54 +186,6 @@ impl TaskPatch {
     }
 }
 
-/// The If-Match precondition of a write (`docs/decisions.md#6-optimistic-concurrency`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Precondition {
-    /// No `If-Match`: the write applies to whatever version is current.
-    None,
-    /// `If-Match: *`.
-    Any,
-    /// Any of these versions (`If-Match: "3", "4"`).
-    Versions(Vec<u32>),
-    /// A precondition that can match no version (a weak or malformed tag).
-    Never,
-}
-
-impl Precondition {
-    /// `If-Match`: absent, `*`, or a list of strong entity tags (`"3"`). Weak tags never match.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let Some(raw) = headers.get(header::IF_MATCH) else {
-            return Self::None;
-        };
-        let Ok(raw) = raw.to_str() else {
-            return Self::Never;
-        };
-        if raw.trim() == "*" {
-            return Self::Any;
-        }
-        let versions: Vec<u32> = raw
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.starts_with("W/"))
-            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse::<u32>().ok())
-            .collect();
-        if versions.is_empty() {
-            Self::Never
-        } else {
-            Self::Versions(versions)
-        }
-    }
-
-    /// Does a task at version `current` satisfy it?
-    pub fn admits(&self, current: u32) -> bool {
-        match self {
-            Self::None | Self::Any => true,
-            Self::Versions(v) => v.contains(&current),
-            Self::Never => false,
-        }
-    }
-}
-
 /// Which tasks to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -236,6 +204,7 @@ pub enum AssigneeFilter {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    pub project: Option<String>,
     pub status: Option<String>,
     pub assignee: Option<String>,
     pub created_by: Option<String>,
@@ -246,6 +215,8 @@ pub struct ListParams {
 /// A valid list request: what to show, where to start, how many.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
+    /// One project's tasks; `None`: every project the viewer is in.
+    pub project: Option<ProjectId>,
     pub filter: ListFilter,
     /// Start after this task (the cursor of the previous page).
     pub after: Option<TaskId>,
@@ -260,6 +231,13 @@ impl ListQuery {
     pub fn parse(params: ListParams, me: UserId) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut filter = ListFilter::default();
+        let project = params.project.as_deref().and_then(|p| {
+            field(
+                &mut errors,
+                "project",
+                ProjectId::parse(p).map_err(|_| "project must be a project id"),
+            )
+        });
         if let Some(status) = params.status.as_deref() {
             filter.status = field(&mut errors, "status", TaskStatus::parse(status));
         }
@@ -305,6 +283,7 @@ impl ListQuery {
         });
         if errors.is_empty() {
             Ok(Self {
+                project,
                 filter,
                 after,
                 limit,

@@ -9,7 +9,7 @@ use password_hash::rand_core::OsRng;
 use sqlx::MySqlPool;
 use taskboard_core::sessions::SessionStore;
 use taskboard_core::tables;
-use taskboard_domain::{TaskId, UserId};
+use taskboard_domain::{ProjectId, TaskId, UserId};
 use taskboard_http::session_config::SessionConfig;
 use taskboard_testing::bus::TestBus;
 use taskboard_testing::{TestDb, TestTables};
@@ -27,6 +27,8 @@ pub struct Dataset {
     pub tables: TestTables,
     pub bus: TestBus,
     pub users: Vec<(UserId, String)>,
+    /// The one project every user is a member of and every task is in (`users[0]` owns it).
+    pub project: ProjectId,
     pub task_ids: Vec<TaskId>,
     /// `taskboard_session=...` of `users[0]`.
     pub cookie: String,
@@ -56,18 +58,36 @@ impl Dataset {
         for i in 0..USERS {
             let id = UserId::new();
             let email = format!("user{i}@bench.example.com");
-            sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at, email_verified_at) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(id.to_string())
                 .bind(&email)
                 .bind(format!("Bench User {i}"))
                 .bind(&password_hash)
+                .bind(now)
                 .bind(now)
                 .execute(&db.pool)
                 .await
                 .expect("insert user");
             users.push((id, email));
         }
-        let task_ids = insert_tasks(&db.pool, &users).await;
+        let project = ProjectId::new();
+        sqlx::query("INSERT INTO projects (id, name, created_at) VALUES (?, 'Bench', ?)")
+            .bind(project.to_string())
+            .bind(now)
+            .execute(&db.pool)
+            .await
+            .expect("insert project");
+        let mut q = sqlx::QueryBuilder::<sqlx::MySql>::new(
+            "INSERT INTO project_members (project_id, user_id, role, joined_at) ",
+        );
+        q.push_values(users.iter().enumerate(), |mut b, (i, (id, _))| {
+            b.push_bind(project.to_string())
+                .push_bind(id.to_string())
+                .push_bind(if i == 0 { "owner" } else { "member" })
+                .push_bind(now);
+        });
+        q.build().execute(&db.pool).await.expect("insert members");
+        let task_ids = insert_tasks(&db.pool, project, &users).await;
 
         let policy = SessionConfig::from_env(&|n: &str| match n {
             "SITE_URL" => Some(SITE.to_owned()),
@@ -88,6 +108,7 @@ impl Dataset {
             tables,
             bus,
             users,
+            project,
             task_ids,
             cookie: format!("taskboard_session={}", token.expose()),
             password_hash,
@@ -121,10 +142,11 @@ impl Dataset {
         let now = chrono::Utc::now();
         let ids: Vec<TaskId> = (0..STATUS_TASKS).map(|_| TaskId::new()).collect();
         let mut q = sqlx::QueryBuilder::<sqlx::MySql>::new(
-            "INSERT INTO tasks (id, title, status, assignee_id, created_by, created_at, updated_at, version) ",
+            "INSERT INTO tasks (id, project_id, title, status, assignee_id, created_by, created_at, updated_at, version) ",
         );
         q.push_values(&ids, |mut b, id| {
             b.push_bind(id.to_string())
+                .push_bind(self.project.to_string())
                 .push_bind("A task the benchmark moves along the board")
                 .push_bind("todo")
                 .push_bind(self.users[1].0.to_string())
@@ -151,13 +173,17 @@ impl Dataset {
 }
 
 /// Thousands of tasks spread over statuses, creators and assignees, in 500-row inserts.
-async fn insert_tasks(pool: &MySqlPool, users: &[(UserId, String)]) -> Vec<TaskId> {
+async fn insert_tasks(
+    pool: &MySqlPool,
+    project: ProjectId,
+    users: &[(UserId, String)],
+) -> Vec<TaskId> {
     let statuses = ["todo", "in_progress", "done"];
     let now = chrono::Utc::now();
     let mut ids = Vec::with_capacity(TASKS);
     for chunk in 0..TASKS.div_ceil(500) {
         let mut q = sqlx::QueryBuilder::<sqlx::MySql>::new(
-            "INSERT INTO tasks (id, title, description, status, assignee_id, due_date, created_by, created_at, updated_at, version) ",
+            "INSERT INTO tasks (id, project_id, title, description, status, assignee_id, due_date, created_by, created_at, updated_at, version) ",
         );
         let rows: Vec<usize> = (chunk * 500..((chunk + 1) * 500).min(TASKS)).collect();
         q.push_values(rows, |mut b, i| {
@@ -165,6 +191,7 @@ async fn insert_tasks(pool: &MySqlPool, users: &[(UserId, String)]) -> Vec<TaskI
             ids.push(id);
             let assignee = (i % 4 != 0).then(|| users[(i * 7) % users.len()].0.to_string());
             b.push_bind(id.to_string())
+                .push_bind(project.to_string())
                 .push_bind(format!("Task {i}: a realistic title of moderate length"))
                 .push_bind(
                     (i % 3 == 0)

@@ -70,7 +70,10 @@ pub async fn peak(data: &Dataset) -> Vec<MemoryRow> {
         .chain((0..50).map(|_| lambda_event::http("GET", "/api/auth/me", Some(&data.cookie), None)))
         .collect();
     let tasks: Vec<Value> = (0..200)
-        .map(|_| lambda_event::http("GET", "/api/tasks?limit=50", Some(&data.cookie), None))
+        .map(|_| {
+            let path = format!("/api/tasks?project={}&limit=50", data.project);
+            lambda_event::http("GET", &path, Some(&data.cookie), None)
+        })
         .collect();
     let template: Value = serde_json::from_str(
         &std::fs::read_to_string("functions/log-notifier/events/task-status-changed.json")

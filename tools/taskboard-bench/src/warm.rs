@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use taskboard_domain::{TaskId, TaskStatus, TaskTitle};
 use taskboard_tasks_api::decide;
-use taskboard_tasks_api::request::{ListFilter, NewTask, Precondition, TaskPatch};
+use taskboard_tasks_api::request::{ListFilter, ListQuery, NewTask, Precondition, TaskPatch};
 use taskboard_tasks_api::store::TaskStore;
 
 use crate::dataset::{self, Dataset};
@@ -56,8 +56,9 @@ fn lua(data: &Dataset, op: Op, status_ids: &[TaskId]) -> String {
     match op {
         Op::List | Op::Read => common,
         Op::Create => format!(
-            "{common}wrk.method = \"POST\"\nwrk.body = '{{\"title\":\"Created by the benchmark\"}}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"X-Requested-With\"] = \"bench\"\n"
+            "{common}wrk.method = \"POST\"\nwrk.body = '{{\"title\":\"Created by the benchmark\",\"project_id\":\"{}\"}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"X-Requested-With\"] = \"bench\"\n",
+            data.project
         ),
         Op::Status => {
             let ids = status_ids
@@ -188,6 +189,14 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
         .expect("floor pool");
     let store = TaskStore::new(pool.clone());
     let me = data.users[0].0;
+    let project = data.project;
+    // The board's query: one project's newest 50, membership checked in the same SQL.
+    let list = ListQuery {
+        project: Some(project),
+        filter: ListFilter::default(),
+        after: None,
+        limit: 50,
+    };
     let ids = Arc::new(data.task_ids.clone());
     // Worker `w` of `concurrency` only ever gets `n ≡ w`: with `STATUS_TASKS` a multiple of the
     // concurrency, task `n % STATUS_TASKS` is its alone, and `n / STATUS_TASKS` counts its visits.
@@ -197,18 +206,20 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
         Vec::new()
     });
     measure(concurrency, move |n| {
-        let (store, ids, moving, pool) = (store.clone(), ids.clone(), moving.clone(), pool.clone());
+        let (store, ids, moving, pool, list) = (
+            store.clone(),
+            ids.clone(),
+            moving.clone(),
+            pool.clone(),
+            list.clone(),
+        );
         async move {
             match op {
-                Op::List => drop(
-                    store
-                        .list(&ListFilter::default(), None, 50)
-                        .await
-                        .expect("list"),
-                ),
-                Op::Read => drop(store.get(ids[n % ids.len()]).await.expect("get")),
+                Op::List => drop(store.list(me, &list).await.expect("list")),
+                Op::Read => drop(store.get(me, ids[n % ids.len()]).await.expect("get")),
                 Op::Create => {
                     let new = NewTask {
+                        project,
                         title: TaskTitle::parse("Created by the benchmark").expect("title"),
                         description: None,
                         status: TaskStatus::Todo,
@@ -216,7 +227,9 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                         due_date: None,
                     };
                     let written = store
-                        .create(me, None, |seen, stamp| decide::create(seen, &new, stamp))
+                        .create(me, project, None, |seen, stamp| {
+                            decide::create(seen, &new, stamp)
+                        })
                         .await
                         .expect("create");
                     relay_sql(&pool, written.appended.map(|a| a.seq)).await;
@@ -367,7 +380,7 @@ pub async fn run(data: &Dataset, out_dir: &Path) -> (Vec<WarmRow>, LoginRow) {
     let mut rows = Vec::new();
     for op in [Op::List, Op::Read, Op::Create, Op::Status] {
         let url = match op {
-            Op::List => format!("http://{ADDR}/api/tasks?limit=50"),
+            Op::List => format!("http://{ADDR}/api/tasks?project={}&limit=50", data.project),
             Op::Read => format!("http://{ADDR}/api/tasks/{read_id}"),
             Op::Create => format!("http://{ADDR}/api/tasks"),
             Op::Status => format!("http://{ADDR}/"),

@@ -7,7 +7,8 @@ use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::tables;
 use taskboard_login::accounts::{self, RegisterError, Registration};
 use taskboard_login::password::PasswordHasher;
-use taskboard_mysql::{db, users::UserStore};
+use taskboard_mysql::db;
+use taskboard_mysql::users::{NewAccount, UserStore};
 use tokio::io::AsyncBufReadExt;
 
 use crate::local_queue::{LocalQueue, QueueError};
@@ -95,8 +96,13 @@ pub async fn migrate(env: &dyn Env) -> Result<(), AdminError> {
     Ok(())
 }
 
-/// Register an account, for closed teams and the first user.
-pub async fn create_user(env: &dyn Env, email: &str, name: &str) -> Result<(), AdminError> {
+/// Register an account, for the first administrator and closed teams.
+pub async fn create_user(
+    env: &dyn Env,
+    email: &str,
+    name: &str,
+    is_admin: bool,
+) -> Result<(), AdminError> {
     let url = config::required(env, "DATABASE_URL")?;
     eprintln!("Password for {email} (one line on standard input):");
     let mut password = String::new();
@@ -114,8 +120,16 @@ pub async fn create_user(env: &dyn Env, email: &str, name: &str) -> Result<(), A
         )
     })?;
     let users = UserStore::new(db::lazy_pool(&url, 1)?);
-    let user = accounts::register(&users, &PasswordHasher::new(1), &registration).await?;
-    println!("created {} <{}> with id {}", user.name, user.email, user.id);
+    let new = NewAccount {
+        verified: true,
+        is_admin,
+    };
+    let user = accounts::register(&users, &PasswordHasher::new(1), &registration, new).await?;
+    let role = if is_admin { "administrator " } else { "" };
+    println!(
+        "created {role}{} <{}> with id {}",
+        user.name, user.email, user.id
+    );
     Ok(())
 }
 

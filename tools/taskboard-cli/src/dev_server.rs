@@ -57,7 +57,7 @@ impl DevStack {
         let login_state = LoginState::new(
             &login_config,
             pool.clone(),
-            taskboard_core::aws::lazy_dynamo(),
+            taskboard_login::Clients::lazy(),
         );
         let login = taskboard_login::router(login_state, &login_config);
         let tasks_state = TasksState::new(&tasks_config, pool, Clients::lazy());

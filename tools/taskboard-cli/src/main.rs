@@ -48,12 +48,15 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Create an account; the password is read from standard input (one line).
+    /// Create an account (its address counts as verified); the password is read from standard
+    /// input (one line). `--admin` makes it an administrator: the way to make the first account.
     CreateUser {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: String,
+        #[arg(long)]
+        admin: bool,
     },
 }
 
@@ -74,7 +77,9 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Mailbox { limit } => mailbox::print(&ProcessEnv, limit).await,
-        Command::CreateUser { email, name } => admin::create_user(&ProcessEnv, &email, &name).await,
+        Command::CreateUser { email, name, admin } => {
+            admin::create_user(&ProcessEnv, &email, &name, admin).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

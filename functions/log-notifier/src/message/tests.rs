@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use serde_json::json;
 use taskboard_domain::events::{FieldChange, TaskSnapshot};
-use taskboard_domain::{DisplayName, EmailAddress, TaskId, TaskTitle, UserId};
+use taskboard_domain::{
+    DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRef, TaskId, TaskTitle, UserId,
+};
 
 use super::*;
 
@@ -22,8 +24,13 @@ pub fn event(kind: DetailType, actor: &Person) -> TaskEvent {
         detail_type: kind,
         occurred_at: Utc::now(),
         actor: actor.clone(),
+        project: ProjectRef {
+            id: ProjectId::new(),
+            name: ProjectName::parse("Apollo").unwrap(),
+        },
         task: TaskSnapshot {
             id: TaskId::new(),
+            project_id: ProjectId::new(),
             title: TaskTitle::parse("Ship <b>it</b> & \"more\"").unwrap(),
             description: None,
             status: TaskStatus::Done,

@@ -5,7 +5,9 @@ use http::{Request, header};
 use serde_json::{Value, json};
 use taskboard_core::sessions::SessionToken;
 use taskboard_core::tables;
-use taskboard_login::{LoginConfig, LoginState, router};
+use taskboard_login::accounts::{self, Registration};
+use taskboard_login::{Clients, LoginConfig, LoginState, router};
+use taskboard_mysql::users::NewAccount;
 use taskboard_testing::http::TestClient;
 use taskboard_testing::{TestDb, TestTables};
 
@@ -56,12 +58,19 @@ impl TestApp {
         let mut env: HashMap<String, String> = tables.env().into_iter().collect();
         env.insert("DATABASE_URL".into(), db.url.clone());
         env.insert("SITE_URL".into(), SITE.into());
+        // Most tests make accounts through sign-up; the policy tests override this.
+        env.insert("SIGNUP_POLICY".into(), "open".into());
         for (k, v) in overrides {
             env.insert((*k).into(), (*v).into());
         }
         let config = LoginConfig::from_env(&|name: &str| env.get(name).cloned())
             .expect("valid test configuration");
-        let state = LoginState::new(&config, db.pool.clone(), dynamo.clone());
+        let sdk = taskboard_testing::sdk_config().await;
+        let clients = Clients {
+            dynamo: dynamo.clone().into(),
+            ses: aws_sdk_sesv2::Client::new(&sdk).into(),
+        };
+        let state = LoginState::new(&config, db.pool.clone(), clients);
         Self {
             client: TestClient::new(router(state.clone(), &config)),
             state,
@@ -88,6 +97,49 @@ impl TestApp {
             "/api/auth/signup",
             &json!({"email": email, "password": PASSWORD, "name": name}),
             None,
+        )
+        .await
+    }
+
+    /// An account whose address is verified (as an invitation or `create-user` makes one),
+    /// signed in: the sign-in response, with its session cookie.
+    pub async fn account(&self, email: &str, name: &str) -> TestResponse {
+        self.register_verified(email, name).await;
+        let res = self.login(email, PASSWORD).await;
+        res.assert_status(http::StatusCode::OK);
+        res
+    }
+
+    /// An account whose address is verified, not signed in.
+    pub async fn register_verified(&self, email: &str, name: &str) {
+        let registration = Registration::parse(email, name, PASSWORD.to_owned()).expect("valid");
+        let new = NewAccount {
+            verified: true,
+            is_admin: false,
+        };
+        let users = taskboard_mysql::users::UserStore::new(self.db.pool.clone());
+        accounts::register(&users, self.state.hasher(), &registration, new)
+            .await
+            .expect("register");
+    }
+
+    /// The newest e-mail to `to` in the emulator's outbox, waiting for it.
+    pub async fn mail_to(
+        &self,
+        to: &str,
+        subject_has: &str,
+    ) -> taskboard_testing::mailbox::SentMail {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
+        taskboard_testing::eventually(
+            std::time::Duration::from_secs(10),
+            &format!("an e-mail to {to} about {subject_has}"),
+            || async {
+                taskboard_testing::mailbox::fetch_to(&endpoint, to)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .find(|m| m.subject.contains(subject_has))
+            },
         )
         .await
     }

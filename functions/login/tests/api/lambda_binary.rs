@@ -9,8 +9,9 @@ use taskboard_testing::runtime::{FakeRuntime, event_file};
 use crate::helpers::{SITE, TestApp};
 
 #[tokio::test]
-async fn the_login_binary_signs_up_and_answers_me_through_the_runtime_api() {
+async fn the_login_binary_signs_in_and_answers_me_through_the_runtime_api() {
     let app = TestApp::spawn().await;
+    app.account("lambda@example.com", "Lambda Tester").await;
     let mut runtime = FakeRuntime::start().await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_login"))
         .envs(runtime.lambda_env("login"))
@@ -24,10 +25,10 @@ async fn the_login_binary_signs_up_and_answers_me_through_the_runtime_api() {
         .expect("start the login binary");
 
     runtime
-        .invoke(event_file(env!("CARGO_MANIFEST_DIR"), "signup.json"))
+        .invoke(event_file(env!("CARGO_MANIFEST_DIR"), "login.json"))
         .await;
     let signup = runtime.response().await;
-    assert_eq!(signup["statusCode"], 201, "{signup}");
+    assert_eq!(signup["statusCode"], 200, "{signup}");
     let user: Value = serde_json::from_str(signup["body"].as_str().unwrap()).unwrap();
     assert_eq!(user["email"], "lambda@example.com");
     let cookie = signup["cookies"][0]

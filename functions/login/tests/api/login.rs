@@ -5,7 +5,7 @@ use crate::helpers::{PASSWORD, SessionCookie, TestApp};
 #[tokio::test]
 async fn login_with_the_right_password_starts_a_new_session() {
     let app = TestApp::spawn().await;
-    let signup = app.signup("grace@example.com", "Grace").await;
+    let signup = app.account("grace@example.com", "Grace").await;
     let res = app.login("GRACE@example.com", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["email"], "grace@example.com");
@@ -22,7 +22,7 @@ async fn login_with_the_right_password_starts_a_new_session() {
 #[tokio::test]
 async fn unknown_email_and_wrong_password_look_the_same() {
     let app = TestApp::spawn().await;
-    app.signup("known@example.com", "K").await;
+    app.account("known@example.com", "K").await;
 
     let before = app.state.hasher().verifications();
     let wrong = app.login("known@example.com", "not the password").await;

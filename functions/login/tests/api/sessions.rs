@@ -22,7 +22,7 @@ async fn me_without_a_session_is_401() {
 #[tokio::test]
 async fn logout_deletes_the_session_server_side() {
     let app = TestApp::spawn().await;
-    let cookie = app.signup("leave@example.com", "L").await.session_cookie();
+    let cookie = app.account("leave@example.com", "L").await.session_cookie();
     assert_eq!(app.session_count().await, 1);
 
     let res = app
@@ -50,12 +50,12 @@ async fn logout_deletes_the_session_server_side() {
 #[tokio::test]
 async fn logout_everywhere_ends_every_session_of_the_user_only() {
     let app = TestApp::spawn().await;
-    let a1 = app.signup("many@example.com", "M").await.session_cookie();
+    let a1 = app.account("many@example.com", "M").await.session_cookie();
     let a2 = app
         .login("many@example.com", crate::helpers::PASSWORD)
         .await
         .session_cookie();
-    let other = app.signup("other@example.com", "O").await.session_cookie();
+    let other = app.account("other@example.com", "O").await.session_cookie();
 
     let res = app
         .post("/api/auth/logout-all", &json!({}), Some(&a1))
@@ -73,7 +73,7 @@ async fn logout_everywhere_ends_every_session_of_the_user_only() {
 #[tokio::test]
 async fn an_idle_session_expires() {
     let app = TestApp::spawn().await;
-    let cookie = app.signup("idle@example.com", "I").await.session_cookie();
+    let cookie = app.account("idle@example.com", "I").await.session_cookie();
     app.edit_session(&cookie, &[("idle_expires_at", now() - 1)])
         .await;
     app.me(&cookie)
@@ -84,7 +84,7 @@ async fn an_idle_session_expires() {
 #[tokio::test]
 async fn a_session_expires_absolutely_even_when_used() {
     let app = TestApp::spawn().await;
-    let cookie = app.signup("abs@example.com", "A").await.session_cookie();
+    let cookie = app.account("abs@example.com", "A").await.session_cookie();
     // Recently active (idle expiry far away), but past its absolute lifetime.
     app.edit_session(
         &cookie,
@@ -106,7 +106,7 @@ async fn use_extends_the_idle_expiry_but_never_past_the_absolute_one() {
         ("SESSION_ABSOLUTE_TIMEOUT_SECS", "3600"),
     ])
     .await;
-    let cookie = app.signup("slide@example.com", "S").await.session_cookie();
+    let cookie = app.account("slide@example.com", "S").await.session_cookie();
     // Last seen two minutes ago, idle expiry in 30 s, absolute expiry in 100 s.
     let t = now();
     app.edit_session(
@@ -140,7 +140,7 @@ async fn use_extends_the_idle_expiry_but_never_past_the_absolute_one() {
 #[tokio::test]
 async fn state_changing_requests_without_the_csrf_header_are_refused() {
     let app = TestApp::spawn().await;
-    let cookie = app.signup("csrf@example.com", "C").await.session_cookie();
+    let cookie = app.account("csrf@example.com", "C").await.session_cookie();
 
     // A cross-site form post: simple content type, no custom header.
     let form = Request::post("/api/auth/logout")
@@ -186,19 +186,21 @@ async fn state_changing_requests_without_the_csrf_header_are_refused() {
 #[tokio::test]
 async fn https_sites_use_a_host_prefixed_secure_cookie() {
     let app = TestApp::spawn_with(&[("SITE_URL", "https://tasks.example.com")]).await;
+    app.register_verified("tls@example.com", "T").await;
     let res = app
         .send(
-            Request::post("/api/auth/signup")
+            Request::post("/api/auth/login")
                 .header(header::CONTENT_TYPE, "application/json")
                 .header("x-requested-with", "taskboard")
                 .header(header::ORIGIN, "https://tasks.example.com")
                 .body(Body::from(
-                    json!({"email": "tls@example.com", "password": crate::helpers::PASSWORD, "name": "T"}).to_string(),
+                    json!({"email": "tls@example.com", "password": crate::helpers::PASSWORD})
+                        .to_string(),
                 ))
                 .unwrap(),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED);
+    assert_eq!(res.status, StatusCode::OK);
     let cookie = res.set_cookie();
     assert!(cookie.starts_with("__Host-taskboard_session="), "{cookie}");
     assert!(cookie.contains("; Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"));

@@ -11,7 +11,7 @@ const LIMITS: &[(&str, &str)] = &[
 #[tokio::test]
 async fn too_many_failures_lock_the_account_with_retry_after() {
     let app = TestApp::spawn_with(LIMITS).await;
-    app.signup("locked@example.com", "L").await;
+    app.account("locked@example.com", "L").await;
     for _ in 0..3 {
         assert_eq!(
             app.login("locked@example.com", "wrong password")
@@ -37,7 +37,7 @@ async fn too_many_failures_lock_the_account_with_retry_after() {
 #[tokio::test]
 async fn unknown_addresses_are_throttled_exactly_like_real_ones() {
     let app = TestApp::spawn_with(LIMITS).await;
-    app.signup("real@example.com", "R").await;
+    app.account("real@example.com", "R").await;
     for _ in 0..3 {
         app.login("real@example.com", "wrong password").await;
         app.login("ghost@example.com", "wrong password").await;
@@ -60,7 +60,7 @@ async fn unknown_addresses_are_throttled_exactly_like_real_ones() {
 #[tokio::test]
 async fn one_client_guessing_many_accounts_is_throttled() {
     let mut app = TestApp::spawn_with(LIMITS).await;
-    app.signup("victim@example.com", "V").await;
+    app.account("victim@example.com", "V").await;
     for i in 0..6 {
         let res = app
             .login(&format!("spray{i}@example.com"), "wrong password")
@@ -80,7 +80,7 @@ async fn one_client_guessing_many_accounts_is_throttled() {
 #[tokio::test]
 async fn the_lock_lifts_when_the_window_ends() {
     let app = TestApp::spawn_with(LIMITS).await;
-    app.signup("later@example.com", "L").await;
+    app.account("later@example.com", "L").await;
     for _ in 0..3 {
         app.login("later@example.com", "wrong password").await;
     }
@@ -113,7 +113,7 @@ async fn the_lock_lifts_when_the_window_ends() {
 #[tokio::test]
 async fn a_successful_sign_in_resets_the_account_counter() {
     let app = TestApp::spawn_with(LIMITS).await;
-    app.signup("reset@example.com", "R").await;
+    app.account("reset@example.com", "R").await;
     for _ in 0..2 {
         app.login("reset@example.com", "wrong password").await;
     }
@@ -148,7 +148,7 @@ async fn every_spelling_of_an_address_shares_one_budget() {
         ("LOGIN_MAX_FAILURES_PER_CLIENT", "50"),
     ])
     .await;
-    app.signup("ada@example.com", "Ada").await;
+    app.account("ada@example.com", "Ada").await;
     for _ in 0..3 {
         app.login("ada@example.com", "wrong password")
             .await
@@ -182,7 +182,7 @@ async fn every_spelling_of_an_address_shares_one_budget() {
 #[tokio::test]
 async fn parallel_guesses_verify_at_most_the_limit() {
     let app = TestApp::spawn_with(LIMITS).await;
-    app.signup("target@example.com", "T").await;
+    app.account("target@example.com", "T").await;
     let before = app.state.hasher().verifications();
     let guesses = (0..20).map(|n| {
         let app = &app;

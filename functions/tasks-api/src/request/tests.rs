@@ -1,4 +1,5 @@
 use super::*;
+use http::{HeaderMap, header};
 use serde_json::{Value, json};
 
 fn body(json: Value) -> PatchBody {
@@ -55,6 +56,7 @@ fn if_match_takes_strong_tags_stars_and_lists() {
 fn a_list_query_reports_every_bad_parameter() {
     let me = UserId::new();
     let params = ListParams {
+        project: Some("nope".into()),
         status: Some("doing".into()),
         assignee: Some("someone".into()),
         created_by: Some("x".into()),
@@ -68,7 +70,14 @@ fn a_list_query_reports_every_bad_parameter() {
         .collect();
     assert_eq!(
         fields,
-        ["status", "assignee", "created_by", "limit", "cursor"]
+        [
+            "project",
+            "status",
+            "assignee",
+            "created_by",
+            "limit",
+            "cursor"
+        ]
     );
 }
 
@@ -93,9 +102,20 @@ fn a_list_query_reads_me_none_and_a_cursor() {
 }
 
 #[test]
-fn a_new_task_defaults_to_todo() {
-    let body: NewTaskBody = serde_json::from_value(json!({"title": "Write docs"})).unwrap();
+fn a_new_task_defaults_to_todo_and_needs_its_project() {
+    let project = taskboard_domain::ProjectId::new();
+    let body: NewTaskBody =
+        serde_json::from_value(json!({"title": "Write docs", "project_id": project.to_string()}))
+            .unwrap();
     let task = NewTask::parse(body).unwrap();
+    assert_eq!(task.project, project);
     assert_eq!(task.status, TaskStatus::Todo);
     assert!(task.description.is_none() && task.assignee.is_none());
+    for missing in [
+        json!({"title": "x"}),
+        json!({"title": "x", "project_id": "../1"}),
+    ] {
+        let body: NewTaskBody = serde_json::from_value(missing).unwrap();
+        assert_eq!(NewTask::parse(body).unwrap_err()[0].field, "project_id");
+    }
 }

@@ -4,25 +4,37 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use taskboard_domain::events::{Person, TaskSnapshot};
 use taskboard_domain::{
-    DisplayName, DueDate, EmailAddress, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
+    DisplayName, DueDate, EmailAddress, ProjectId, TaskDescription, TaskId, TaskStatus, TaskTitle,
+    UserId,
 };
 
 use super::error::StoreError;
 
 /// A task with its creator and assignee, read from `FROM <tasks> t` + [`JOIN_PEOPLE`].
-pub const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.status, t.due_date, t.created_at, t.updated_at, \
+pub const TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.due_date, t.created_at, t.updated_at, \
     t.version, c.id AS c_id, c.name AS c_name, c.email AS c_email, a.id AS a_id, a.name AS a_name, a.email AS a_email";
 pub const JOIN_PEOPLE: &str =
     "JOIN users c ON c.id = t.created_by LEFT JOIN users a ON a.id = t.assignee_id";
 
-/// One task by id (`?`), with its people.
+/// Joined to `tasks t`: only rows of a project the viewer (`?`) is an active member of. The
+/// membership check is part of the query that reads the task, never a second round trip.
+pub const VISIBLE_TO: &str = "JOIN project_members pm ON pm.project_id = t.project_id AND pm.user_id = ? \
+    JOIN users me ON me.id = pm.user_id AND me.deactivated_at IS NULL";
+
+/// One task by id (`?`), with its people, whoever asks (the write path, after its own checks).
 pub fn select_one_task() -> String {
     format!("SELECT {TASK_COLUMNS} FROM tasks t {JOIN_PEOPLE} WHERE t.id = ?")
+}
+
+/// One task by viewer (`?`) and id (`?`), if the viewer is a member of its project.
+pub fn select_visible_task() -> String {
+    format!("SELECT {TASK_COLUMNS} FROM tasks t {VISIBLE_TO} {JOIN_PEOPLE} WHERE t.id = ?")
 }
 
 #[derive(sqlx::FromRow)]
 pub struct TaskRow {
     id: String,
+    project_id: String,
     title: String,
     description: Option<String>,
     status: String,
@@ -57,6 +69,7 @@ impl TryFrom<TaskRow> for TaskSnapshot {
         };
         Ok(TaskSnapshot {
             id: TaskId::parse(&r.id).map_err(|e| bad(e.to_string()))?,
+            project_id: ProjectId::parse(&r.project_id).map_err(|e| bad(e.to_string()))?,
             title: TaskTitle::parse(&r.title).map_err(|e| bad(e.to_string()))?,
             description: match &r.description {
                 Some(d) => TaskDescription::parse(d).map_err(|e| bad(e.to_string()))?,

@@ -5,9 +5,9 @@ use http::Method;
 use serde_json::{Value, json};
 use taskboard_core::sessions::SessionStore;
 use taskboard_core::tables;
-use taskboard_domain::{DisplayName, EmailAddress, UserId};
+use taskboard_domain::{DisplayName, EmailAddress, ProjectId, ProjectRole, UserId};
 use taskboard_http::session_config::SessionConfig;
-use taskboard_mysql::users::UserStore;
+use taskboard_mysql::users::{NewAccount, UserStore};
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState, router};
@@ -22,13 +22,22 @@ pub struct TestApp {
     pub bus: TestBus,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub config: TasksConfig,
+    /// The project [`TestApp::member`] puts everyone in, and tasks are created in by default.
+    pub project: ProjectId,
 }
 
 /// A signed-in teammate.
 #[derive(Clone)]
 pub struct Member {
     pub id: UserId,
+    pub email: String,
     pub cookie: String,
+}
+
+/// The 43-character token in a link like `http://…/#invite=<token>`.
+pub fn token_in(body: &str, kind: &str) -> String {
+    let start = body.find(&format!("#{kind}=")).expect("a link in the mail") + kind.len() + 2;
+    body[start..start + 43].to_owned()
 }
 
 /// AWS clients that can never reach their service (a closed port, no retries).
@@ -69,6 +78,7 @@ impl TestApp {
             sessions: aws_sdk_dynamodb::Client::new(&sdk).into(),
             changelog: aws_sdk_dynamodb::Client::new(&sdk).into(),
             events: aws_sdk_eventbridge::Client::new(&sdk).into(),
+            ses: aws_sdk_sesv2::Client::new(&sdk).into(),
         };
         if aws_down {
             let (changelog, events) = unreachable_clients().await;
@@ -76,6 +86,14 @@ impl TestApp {
             clients.events = events.into();
         }
         let state = TasksState::new(&config, db.pool.clone(), clients);
+        let project = ProjectId::new();
+        sqlx::query(
+            "INSERT INTO projects (id, name, created_at) VALUES (?, 'Team', UTC_TIMESTAMP(6))",
+        )
+        .bind(project.to_string())
+        .execute(&db.pool)
+        .await
+        .expect("insert the test project");
         Self {
             client: TestClient::new(router(state, &config)),
             db,
@@ -83,7 +101,45 @@ impl TestApp {
             bus,
             dynamo,
             config,
+            project,
         }
+    }
+
+    /// The login function over the same database and tables (invitation links, sign-in).
+    pub async fn login_client(&self) -> TestClient {
+        let mut env: HashMap<String, String> = self.tables.env().into_iter().collect();
+        env.insert("DATABASE_URL".into(), self.db.url.clone());
+        env.insert("SITE_URL".into(), SITE.into());
+        let config = taskboard_login::LoginConfig::from_env(&|n: &str| env.get(n).cloned())
+            .expect("valid login configuration");
+        let sdk = taskboard_testing::sdk_config().await;
+        let clients = taskboard_login::Clients {
+            dynamo: self.dynamo.clone().into(),
+            ses: aws_sdk_sesv2::Client::new(&sdk).into(),
+        };
+        let state = taskboard_login::LoginState::new(&config, self.db.pool.clone(), clients);
+        TestClient::new(taskboard_login::router(state, &config))
+    }
+
+    /// The newest e-mail to `to` whose subject contains `subject_has`, waiting for it.
+    pub async fn mail_to(
+        &self,
+        to: &str,
+        subject_has: &str,
+    ) -> taskboard_testing::mailbox::SentMail {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
+        taskboard_testing::eventually(
+            Duration::from_secs(10),
+            &format!("an e-mail to {to} about {subject_has}"),
+            || async {
+                taskboard_testing::mailbox::fetch_to(&endpoint, to)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .find(|m| m.subject.contains(subject_has))
+            },
+        )
+        .await
     }
 
     /// A relay with working clients, as the scheduled one runs once AWS is back.
@@ -101,8 +157,36 @@ impl TestApp {
         )
     }
 
-    /// Register someone and give them a session.
+    /// Register someone, make them a member of the test project, and give them a session.
     pub async fn member(&self, name: &str) -> Member {
+        let who = self.person(name).await;
+        self.join(&who, self.project, ProjectRole::Member).await;
+        who
+    }
+
+    /// Like [`Self::member`], as the project's owner.
+    pub async fn owner(&self, name: &str) -> Member {
+        let who = self.person(name).await;
+        self.join(&who, self.project, ProjectRole::Owner).await;
+        who
+    }
+
+    /// Add `who` to `project` as `role`.
+    pub async fn join(&self, who: &Member, project: ProjectId, role: ProjectRole) {
+        sqlx::query(
+            "INSERT INTO project_members (project_id, user_id, role, joined_at) \
+             VALUES (?, ?, ?, UTC_TIMESTAMP(6))",
+        )
+        .bind(project.to_string())
+        .bind(who.id.to_string())
+        .bind(role.as_str())
+        .execute(&self.db.pool)
+        .await
+        .expect("add member");
+    }
+
+    /// Register someone who is in no project yet, and give them a session.
+    pub async fn person(&self, name: &str) -> Member {
         let email = format!(
             "{}-{}@example.com",
             name.to_lowercase(),
@@ -113,6 +197,10 @@ impl TestApp {
                 &EmailAddress::parse(&email).unwrap(),
                 &DisplayName::parse(name).unwrap(),
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused",
+                NewAccount {
+                    verified: true,
+                    is_admin: false,
+                },
             )
             .await
             .expect("insert user");
@@ -133,11 +221,18 @@ impl TestApp {
         .expect("session");
         Member {
             id: user.id,
+            email,
             cookie: format!("taskboard_session={}", token.expose()),
         }
     }
 
-    pub async fn create(&self, who: &Member, body: Value) -> TestResponse {
+    /// Create a task; in the test project unless `body` names another.
+    pub async fn create(&self, who: &Member, mut body: Value) -> TestResponse {
+        if let Some(fields) = body.as_object_mut() {
+            fields
+                .entry("project_id")
+                .or_insert_with(|| json!(self.project.to_string()));
+        }
         self.client
             .post("/api/tasks", &body, Some(&who.cookie))
             .await

@@ -10,4 +10,6 @@ mod lambda_binary;
 mod openapi;
 mod pagination;
 mod permissions;
+mod projects;
 mod relay;
+mod upgrade;

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use http::StatusCode;
 use serde_json::json;
 use taskboard_domain::TaskStatus;
-use taskboard_tasks_api::request::{AssigneeFilter, ListFilter};
+use taskboard_tasks_api::request::{AssigneeFilter, ListFilter, ListQuery};
 use taskboard_tasks_api::store::TaskStore;
 
 use crate::helpers::{TestApp, json_ids, title};
@@ -126,12 +126,13 @@ async fn a_page_reads_its_own_rows_not_the_whole_table() {
     let app = TestApp::spawn().await;
     let people = [app.member("Ada").await, app.member("Bob").await];
     let mut insert = sqlx::QueryBuilder::<sqlx::MySql>::new(
-        "INSERT INTO tasks (id, title, status, assignee_id, created_by, created_at, updated_at, version) ",
+        "INSERT INTO tasks (id, project_id, title, status, assignee_id, created_by, created_at, updated_at, version) ",
     );
     let now = chrono::Utc::now();
     insert.push_values(0..2_000, |mut row, i| {
         let (creator, assignee) = (&people[i % 2], &people[(i / 2) % 2]);
         row.push_bind(taskboard_domain::TaskId::new().to_string())
+            .push_bind(app.project.to_string())
             .push_bind(format!("Task {i}"))
             .push_bind(["todo", "in_progress", "done"][i % 3])
             .push_bind(assignee.id.to_string())
@@ -141,7 +142,7 @@ async fn a_page_reads_its_own_rows_not_the_whole_table() {
             .push_bind(1_u32);
     });
     insert.build().execute(&app.db.pool).await.unwrap();
-    sqlx::query("ANALYZE TABLE tasks, users")
+    sqlx::query("ANALYZE TABLE tasks, users, project_members")
         .execute(&app.db.pool)
         .await
         .unwrap();
@@ -154,10 +155,17 @@ async fn a_page_reads_its_own_rows_not_the_whole_table() {
         .unwrap();
     let store = TaskStore::new(pool.clone());
     let me = people[0].id;
+    let query = |filter: ListFilter, after, limit| ListQuery {
+        project: Some(app.project),
+        filter,
+        after,
+        limit,
+    };
     let middle = store
-        .list(&ListFilter::default(), None, 1_000)
+        .list(me, &query(ListFilter::default(), None, 1_000))
         .await
         .unwrap()
+        .expect("a member's project")
         .items[999]
         .id;
     // The filters the board uses, combined ones, and later pages.
@@ -206,13 +214,17 @@ async fn a_page_reads_its_own_rows_not_the_whole_table() {
         let mut conn = pool.acquire().await.unwrap();
         let before = index_reads(&mut conn).await;
         drop(conn);
-        let page = store.list(&filter, after, 50).await.unwrap();
+        let page = store
+            .list(me, &query(filter.clone(), after, 50))
+            .await
+            .unwrap()
+            .expect("a member's project");
         let mut conn = pool.acquire().await.unwrap();
         let read = index_reads(&mut conn).await - before;
         assert_eq!(page.items.len(), 50);
         assert!(
             read < 400,
-            "a page of 50 read {read} index rows of a 2,000-task table ({filter:?}, after {after:?})"
+            "a page of 50 read {read} index rows of a 2,000-task table, membership included ({filter:?}, after {after:?})"
         );
     }
 }

@@ -17,6 +17,8 @@ pub struct Stack {
     /// The stack's own database, dropped with it.
     _db: TestDb,
     pub tag: String,
+    /// The project everyone [`Stack::person`] makes is a member of; tasks go there by default.
+    pub project: String,
 }
 
 pub struct Person {
@@ -52,6 +54,8 @@ impl Stack {
             ("LOGIN_ATTEMPTS_TABLE", format!("{p}login_attempts")),
             ("TASK_LOG_TABLE", format!("{p}task_log")),
             ("NOTIFICATIONS_TABLE", format!("{p}notifications")),
+            ("RATE_LIMITS_TABLE", format!("{p}rate_limits")),
+            ("SIGNUP_POLICY", "open".to_owned()),
             ("EVENT_BUS_NAME", format!("{p}bus")),
             ("LOCAL_NOTIFIER_QUEUE", format!("{p}notifier")),
             ("SENDER_ADDRESS", "notifications@taskboard.test".to_owned()),
@@ -73,38 +77,80 @@ impl Stack {
             .await
             .expect("assemble the local stack");
         let client = TestClient::new(stack.router.clone());
+        let project = taskboard_domain::ProjectId::new().to_string();
+        sqlx::query(
+            "INSERT INTO projects (id, name, created_at) VALUES (?, 'Stack', UTC_TIMESTAMP(6))",
+        )
+        .bind(&project)
+        .execute(&db.pool)
+        .await
+        .expect("insert the stack's project");
         Self {
             stack,
             client,
             env,
             _db: db,
             tag,
+            project,
         }
     }
 
-    /// Sign someone up through the API (unique address per test).
+    /// Sign someone up through the API, as a person does: the verification link from the mailbox,
+    /// then sign-in (unique address per test). They join the stack's project.
     pub async fn person(&self, name: &str) -> Person {
         let email = format!("{}-{}@example.com", name.to_lowercase(), self.tag);
-        let res = self
-            .client
+        self.client
             .post(
                 "/api/auth/signup",
                 &json!({"email": email, "password": PASSWORD, "name": name}),
                 None,
             )
+            .await
+            .assert_status(StatusCode::ACCEPTED);
+        let link = taskboard_testing::eventually(
+            Duration::from_secs(10),
+            "the verification mail",
+            || async {
+                mailbox::fetch_to(&self.env["AWS_ENDPOINT_URL"], &email)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .find(|m| m.subject.contains("Confirm your e-mail address"))
+            },
+        )
+        .await;
+        let start = link.body.find("#verify=").expect("a verification link") + 8;
+        let token = &link.body[start..start + 43];
+        self.client
+            .post("/api/auth/verify", &json!({"token": token}), None)
+            .await
+            .assert_status(StatusCode::NO_CONTENT);
+        let res = self
+            .client
+            .post(
+                "/api/auth/login",
+                &json!({"email": email, "password": PASSWORD}),
+                None,
+            )
             .await;
-        res.assert_status(StatusCode::CREATED);
+        res.assert_status(StatusCode::OK);
+        let id = res.json()["id"].as_str().expect("id").to_owned();
+        sqlx::query(
+            "INSERT INTO project_members (project_id, user_id, role, joined_at) \
+             VALUES (?, ?, 'member', UTC_TIMESTAMP(6))",
+        )
+        .bind(&self.project)
+        .bind(&id)
+        .execute(&self._db.pool)
+        .await
+        .expect("join the stack's project");
         let cookie = res
             .header("set-cookie")
             .split(';')
             .next()
             .expect("session cookie")
             .to_owned();
-        Person {
-            id: res.json()["id"].as_str().expect("id").to_owned(),
-            email,
-            cookie,
-        }
+        Person { id, email, cookie }
     }
 
     pub async fn call(
@@ -112,8 +158,16 @@ impl Stack {
         who: &Person,
         method: Method,
         path: &str,
-        body: Option<Value>,
+        mut body: Option<Value>,
     ) -> TestResponse {
+        if method == Method::POST
+            && path == "/api/tasks"
+            && let Some(fields) = body.as_mut().and_then(Value::as_object_mut)
+        {
+            fields
+                .entry("project_id")
+                .or_insert_with(|| json!(self.project));
+        }
         self.client
             .call(method, path, body.as_ref(), Some(&who.cookie), &[])
             .await
@@ -130,12 +184,14 @@ impl Stack {
         assert_eq!(drained.failed, 0, "the notifier handled every event");
     }
 
-    /// Mail sent to any of this test's people, newest first.
+    /// Task mail sent to any of this test's people, newest first (account mail left out).
     pub async fn mail(&self) -> Vec<SentMail> {
         let suffix = format!("-{}@example.com", self.tag);
-        mailbox::fetch_to(&self.env["AWS_ENDPOINT_URL"], &suffix)
+        let mut mail = mailbox::fetch_to(&self.env["AWS_ENDPOINT_URL"], &suffix)
             .await
-            .expect("mailbox")
+            .expect("mailbox");
+        mail.retain(|m| !m.subject.contains("Confirm your e-mail address"));
+        mail
     }
 
     /// Wait until `count` messages have arrived for this test's people.

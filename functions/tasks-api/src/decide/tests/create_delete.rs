@@ -9,6 +9,7 @@ fn a_created_task_is_version_one_and_its_event_names_the_people() {
     let change = create(
         Seen {
             task: None,
+            access: access(ProjectRole::Member),
             actor: Some(p.creator.clone()),
             assignee: Some(p.assignee.clone()),
         },

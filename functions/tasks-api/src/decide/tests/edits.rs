@@ -1,6 +1,7 @@
 //! Every field change, the event kind it makes, and edits that change nothing.
 
 use super::*;
+use serde_json::{Value, json};
 
 #[test]
 fn every_field_change_is_recorded_and_makes_its_event_kind() {

@@ -30,8 +30,92 @@ fn the_permission_matrix() {
         assignee: None,
         ..t.clone()
     };
-    assert!(!super::may_edit(&unassigned, p.assignee.id));
-    assert!(super::may_edit(&unassigned, p.creator.id));
+    assert!(!super::may_edit(
+        &unassigned,
+        p.assignee.id,
+        ProjectRole::Member
+    ));
+    assert!(super::may_edit(
+        &unassigned,
+        p.creator.id,
+        ProjectRole::Member
+    ));
+}
+
+#[test]
+fn owners_edit_and_delete_any_task_of_their_project() {
+    let p = people();
+    let t = task(&p);
+    let as_owner = Seen {
+        access: access(ProjectRole::Owner),
+        ..seen(&t, &p.other)
+    };
+    let patch = status(TaskStatus::Done);
+    assert!(
+        edit(
+            as_owner.clone(),
+            p.other.id,
+            &patch,
+            &Precondition::None,
+            stamp()
+        )
+        .is_ok()
+    );
+    let deleted = delete(as_owner, p.other.id, &Precondition::None, stamp()).unwrap();
+    assert_eq!(deleted.event.project, project());
+}
+
+#[test]
+fn outsiders_see_no_task_and_archived_projects_take_no_writes() {
+    let p = people();
+    let t = task(&p);
+    let patch = status(TaskStatus::Done);
+    // Not a member, even as the task's creator (removed from the project): as if no such task.
+    let outsider = Seen {
+        access: None,
+        ..seen(&t, &p.creator)
+    };
+    assert_eq!(
+        edit(
+            outsider.clone(),
+            p.creator.id,
+            &patch,
+            &Precondition::None,
+            stamp()
+        )
+        .unwrap_err(),
+        Refusal::NotFound
+    );
+    assert_eq!(
+        delete(outsider.clone(), p.creator.id, &Precondition::None, stamp()).unwrap_err(),
+        Refusal::NotFound
+    );
+    assert_eq!(
+        create(outsider, &new_task(None), stamp()).unwrap_err(),
+        Refusal::NotFound
+    );
+    let archived = Seen {
+        access: Some(Access {
+            archived: true,
+            ..access(ProjectRole::Owner).unwrap()
+        }),
+        ..seen(&t, &p.creator)
+    };
+    assert_eq!(
+        edit(
+            archived.clone(),
+            p.creator.id,
+            &patch,
+            &Precondition::None,
+            stamp()
+        )
+        .unwrap_err(),
+        Refusal::Archived
+    );
+    assert_eq!(
+        create(archived, &new_task(None), stamp()).unwrap_err(),
+        Refusal::Archived
+    );
 }
 
 #[test]
@@ -137,8 +221,17 @@ fn refusals_come_in_a_fixed_order() {
         delete(ghost, p.creator.id, &Precondition::None, stamp()).unwrap_err(),
         Refusal::UnknownActor
     );
+    // Creating needs a project the actor is in before anything else.
     assert_eq!(
         create(Seen::default(), &new_task(None), stamp()).unwrap_err(),
+        Refusal::NotFound
+    );
+    let no_actor = Seen {
+        access: access(ProjectRole::Member),
+        ..Seen::default()
+    };
+    assert_eq!(
+        create(no_actor, &new_task(None), stamp()).unwrap_err(),
         Refusal::UnknownActor
     );
 }
@@ -165,6 +258,7 @@ fn an_unknown_assignee_is_refused() {
     let new = new_task(Some(p.other.id));
     let s = Seen {
         task: None,
+        access: access(ProjectRole::Member),
         actor: Some(p.creator.clone()),
         assignee: None,
     };

@@ -9,7 +9,8 @@ mod guards;
 use chrono::TimeZone;
 use taskboard_domain::events::Role;
 use taskboard_domain::{
-    DisplayName, DueDate, EmailAddress, TaskDescription, TaskStatus, TaskTitle,
+    DisplayName, DueDate, EmailAddress, ProjectId, ProjectName, TaskDescription, TaskStatus,
+    TaskTitle,
 };
 
 pub(super) use super::*;
@@ -49,6 +50,7 @@ pub(super) fn task(p: &People) -> TaskSnapshot {
     let at = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
     TaskSnapshot {
         id: TaskId::new(),
+        project_id: project().id,
         title: TaskTitle::parse("Write the docs").unwrap(),
         description: None,
         status: TaskStatus::Todo,
@@ -61,9 +63,29 @@ pub(super) fn task(p: &People) -> TaskSnapshot {
     }
 }
 
+/// The one project every fixture task is in.
+pub(super) fn project() -> ProjectRef {
+    static ID: std::sync::OnceLock<ProjectId> = std::sync::OnceLock::new();
+    ProjectRef {
+        id: *ID.get_or_init(ProjectId::new),
+        name: ProjectName::parse("Apollo").unwrap(),
+    }
+}
+
+/// Membership of the fixture project as `role`.
+pub(super) fn access(role: ProjectRole) -> Option<Access> {
+    Some(Access {
+        project: project(),
+        role,
+        archived: false,
+    })
+}
+
+/// What the store sees for `actor` (a plain member) acting on `task`.
 pub(super) fn seen(task: &TaskSnapshot, actor: &Person) -> Seen {
     Seen {
         task: Some(task.clone()),
+        access: access(ProjectRole::Member),
         actor: Some(actor.clone()),
         assignee: None,
     }
@@ -85,6 +107,7 @@ pub(super) fn changed(edit: Result<Edit, Refusal>) -> Change {
 
 pub(super) fn new_task(assignee: Option<UserId>) -> NewTask {
     NewTask {
+        project: project().id,
         title: TaskTitle::parse("Plan the release").unwrap(),
         description: None,
         status: TaskStatus::Todo,

@@ -1,15 +1,40 @@
-//! SES v2, simple content (text + HTML). Failures are sorted into temporary (throttling, network,
-//! service errors: fail the invocation so it is retried) and permanent (a rejected message or
-//! address: record it and move on).
+//! E-mail through SES v2, simple content (text + HTML), for the notifier's task e-mail and the
+//! account e-mail (invitations, verification, reset, "password changed") alike. Failures are
+//! sorted into temporary (throttling, network, service errors: worth another try) and permanent
+//! (a rejected message or address). [`escape`] is the one HTML escaping every mail body uses.
 
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use taskboard_core::aws::LazyClient;
 use taskboard_domain::EmailAddress;
 
-use crate::message::Email;
+use crate::aws::LazyClient;
+
+/// One e-mail, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Escape user-supplied text for an HTML body or attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
