@@ -110,8 +110,6 @@ export function describe(error, overrides = {}) {
       return 'A project needs at least one owner. Make someone else an owner first.';
     case 'already-member':
       return 'This person is already a member of the project.';
-    case 'self':
-      return 'You cannot deactivate your own account. Ask another administrator.';
     case 'csrf':
       return 'The request was blocked for your safety. Reload the page and try again.';
     case 'unauthenticated':

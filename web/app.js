@@ -242,6 +242,7 @@ async function routeTask(id, seq) {
   show('board');
   await selectProject(pickProject(projectId, state.projectId, rememberedProject()));
   if (seq !== routeSeq) return;
+  upsertTask(loaded.data); // a task from a link may be newer than the board's pages
   await openTask(id, loaded);
 }
 
@@ -332,11 +333,11 @@ async function start() {
       go('');
     },
     signedOut: sessionEnded,
+    gone: projectGone,
   });
   setUpPeople({
     show,
     back: () => go(hashFor(state.projectId)),
-    demoted: () => { drawAccount(); go(hashFor(state.projectId)); },
     signedOut: sessionEnded,
   });
   setUpAccount({

@@ -16,6 +16,8 @@ function row(person) {
     el('span', { class: 'muted row-sub', text: `${person.email} · joined ${day(person.created_at)}` }));
   if (person.is_admin) main.append(el('span', { class: 'badge', text: 'Administrator' }));
   if (person.deactivated) main.append(el('span', { class: 'badge warn', text: 'Deactivated' }));
+  // Your own account is changed by another administrator (the API refuses it: 409 `self`).
+  if (me) return el('li', { class: 'row', 'data-id': person.id }, main, el('p', { class: 'muted row-actions', text: 'Another administrator can change your account.' }));
   const actions = el('div', { class: 'row-actions' },
     el('button', {
       type: 'button',
@@ -47,14 +49,6 @@ async function change(person, patch, button) {
     });
     if (!ok) return;
   }
-  if (patch.is_admin === false && person.id === state.me.id) {
-    const ok = await confirmAction({
-      title: 'Give up your administrator rights?',
-      text: 'You will no longer see this page. Another administrator can give them back.',
-      ok: 'Remove my rights',
-    });
-    if (!ok) return;
-  }
   $('people-error').textContent = '';
   await busy(button, async () => {
     try {
@@ -65,16 +59,9 @@ async function change(person, patch, button) {
       announce(`${updated.name || person.name}: ${'deactivated' in patch
         ? (patch.deactivated ? 'deactivated' : 'reactivated')
         : (patch.is_admin ? 'now an administrator' : 'no longer an administrator')}.`);
-      if (person.id === state.me.id && patch.is_admin === false) {
-        state.me.is_admin = false;
-        hooks.demoted();
-      }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) { hooks.signedOut(); return; }
-      $('people-error').textContent = describe(error, {
-        self: 'You cannot deactivate your own account. Ask another administrator.',
-        forbidden: 'Only administrators can change accounts.',
-      });
+      $('people-error').textContent = describe(error);
     }
   });
 }

@@ -120,10 +120,17 @@ async function refreshInvitations(project) {
   }
 }
 
-/** Show the settings of the current project. */
+/** Show the settings of the current project (read afresh: its name, state and my role). */
 export async function showSettings() {
-  const project = currentProject();
+  let project = currentProject();
   if (!project) return;
+  try {
+    updateProject(await api('GET', projectPath(project.id)));
+    project = currentProject();
+  } catch (error) {
+    if (handled(error)) return;
+    if (error instanceof ApiError && error.status === 404) { hooks.gone(); return; }
+  }
   shownFor = project.id;
   hooks.show('settings');
   clearErrors($('settings'));

@@ -1,8 +1,9 @@
 // Projects in a real browser: an owner invites a teammate, who joins from the e-mail link in a
 // second browser; tasks stay inside their project; the board loads a page per column; settings;
-// the account pages (forgot password, change password).
+// the account pages (forgot password, change password); an administrator's People page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   launch, person, signUp, signUpWithProject, signIn, createProject, createTask, card, column, main,
   invite, openSettings, mailTo, linkIn, unique, uniqueName, currentProject, projectNames, accountMenu,
@@ -12,6 +13,19 @@ import {
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+
+// The first administrator is made with the CLI (`taskboard create-user --admin`, as README says),
+// on the test stack's database: scripts/test-web.sh exports its DATABASE_URL.
+const CLI = new URL('../../target/debug/taskboard', import.meta.url).pathname;
+
+function createAdmin(name) {
+  const email = unique('admin');
+  const run = spawnSync(CLI, ['create-user', '--email', email, '--name', name, '--admin'], {
+    input: `${PASSWORD}\n`, encoding: 'utf8', env: process.env, timeout: 60_000,
+  });
+  if (run.status !== 0) throw new Error(`taskboard create-user failed: ${run.stderr}`);
+  return email;
+}
 
 const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -246,6 +260,8 @@ test('project settings: rename, archive, invitations; a member sees a read-only 
   assert.equal(await owner.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
 
   // The member leaves: back to the page for people without a project.
+  await member.page.reload();
+  await list.getByRole('heading', { name: `${renamed}: members` }).waitFor();
   await list.getByRole('button', { name: 'Leave project' }).click();
   await member.page.getByRole('dialog', { name: /^Leave/ }).getByRole('button', { name: 'Leave project' }).click();
   await member.page.getByRole('heading', { name: 'You are not in any project yet' }).waitFor();
@@ -331,4 +347,53 @@ test('forgot password, reset link, change password, sign out everywhere', async 
   assert.deepEqual([...a.page.errors, ...other.page.errors], []);
   await a.context.close();
   await other.context.close();
+});
+
+test('an administrator deactivates, reactivates and promotes an account', {
+  skip: !process.env.DATABASE_URL && 'needs the test stack’s DATABASE_URL (run by scripts/test-web.sh)',
+}, async () => {
+  const admin = await person(browser);
+  const val = await person(browser);
+  const adminName = uniqueName('Adele');
+  const adminEmail = createAdmin(adminName);
+  const valName = uniqueName('Val');
+  const valEmail = await signUp(val.page, valName);
+  assert.equal(await statusOf(val.page, '/api/admin/users'), 403);
+
+  await admin.page.goto('/');
+  await signIn(admin.page, adminEmail);
+  await admin.page.getByRole('heading', { name: 'You are not in any project yet' }).waitFor();
+  await accountMenu(admin.page, 'People');
+  const people = main(admin.page);
+  await people.getByRole('heading', { name: 'People' }).waitFor();
+  const mine = people.getByRole('listitem').filter({ hasText: adminEmail });
+  await mine.getByText('Another administrator can change your account.').waitFor();
+  assert.equal(await mine.getByRole('button').count(), 0);
+
+  // Deactivated: signed out at once, and the password no longer works.
+  const row = people.getByRole('listitem').filter({ hasText: valEmail });
+  await row.getByRole('button', { name: `Deactivate ${valName}` }).click();
+  await admin.page.getByRole('dialog', { name: `Deactivate ${valName}?` }).getByRole('button', { name: 'Deactivate' }).click();
+  await row.getByText('Deactivated', { exact: true }).waitFor();
+  assert.equal(await statusOf(val.page, '/api/auth/me'), 401);
+  await val.page.reload();
+  await signIn(val.page, valEmail);
+  await main(val.page).getByText('That e-mail address and password do not match.').waitFor();
+
+  // Reactivated: signing in works again.
+  await row.getByRole('button', { name: `Reactivate ${valName}` }).click();
+  await row.getByRole('button', { name: `Deactivate ${valName}` }).waitFor();
+  await signIn(val.page, valEmail);
+  await val.page.getByRole('heading', { name: 'You are not in any project yet' }).waitFor();
+
+  // Promoted: Val sees the People page too.
+  await row.getByRole('button', { name: /^Make administrator/ }).click();
+  await row.getByText('Administrator', { exact: true }).waitFor();
+  await val.page.reload();
+  await val.page.getByRole('heading', { name: 'You are not in any project yet' }).waitFor();
+  await accountMenu(val.page, 'People');
+  await main(val.page).getByRole('listitem').filter({ hasText: adminEmail }).waitFor();
+  assert.deepEqual([...admin.page.errors, ...val.page.errors], []);
+  await admin.context.close();
+  await val.context.close();
 });

@@ -156,10 +156,14 @@ async fn notifier_target(queue: LocalQueue, notifier: Notifier) {
     }
 }
 
-/// API Gateway's routes: `/api/auth/*` → login, other `/api/*` → tasks-api. The rest is the site.
+/// API Gateway's routes: `/api/auth/*` and `/api/invitations/*` (following an invitation link) →
+/// login, other `/api/*` → tasks-api. The rest is the site.
 async fn dispatch(req: Request, login: Router, tasks: Router, site: Router) -> Response {
     let path = req.uri().path();
-    let target = if path == "/api/auth" || path.starts_with("/api/auth/") {
+    let target = if path == "/api/auth"
+        || path.starts_with("/api/auth/")
+        || path.starts_with("/api/invitations/")
+    {
         login
     } else if path == "/api" || path.starts_with("/api/") {
         tasks
