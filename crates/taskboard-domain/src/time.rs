@@ -1,6 +1,14 @@
-//! Time as the storage layers see it: whole seconds since the Unix epoch.
+//! Time as the storage layers see it: whole seconds since the Unix epoch (DynamoDB TTLs), and
+//! now cut to microseconds (MySQL `DATETIME(6)`).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+
+/// Now, cut to the microseconds MySQL's `DATETIME(6)` keeps, so what is returned or published is
+/// exactly what was stored.
+pub fn now_micros() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
 
 /// Seconds since the Unix epoch, the unit DynamoDB TTL attributes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

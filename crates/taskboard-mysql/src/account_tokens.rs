@@ -2,9 +2,10 @@
 //! SHA-256 of each token is stored; using one uses up every open link of its kind for that
 //! account, so an older mail cannot be replayed.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use sqlx::MySqlPool;
 use taskboard_domain::UserId;
+use taskboard_domain::time::now_micros;
 
 /// What a link does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +45,6 @@ pub struct AccountTokens {
     pool: MySqlPool,
 }
 
-fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
-
 impl AccountTokens {
     pub fn new(pool: MySqlPool) -> Self {
         Self { pool }
@@ -61,7 +57,7 @@ impl AccountTokens {
         purpose: Purpose,
         token_hash: &str,
     ) -> Result<(), TokenStoreError> {
-        let at = now();
+        let at = now_micros();
         sqlx::query(
             "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -83,7 +79,7 @@ impl AccountTokens {
         purpose: Purpose,
         token_hash: &str,
     ) -> Result<Option<UserId>, TokenStoreError> {
-        let at = now();
+        let at = now_micros();
         let mut tx = self.pool.begin().await?;
         let found: Option<(String,)> = sqlx::query_as(
             "SELECT user_id FROM account_tokens WHERE token_hash = ? AND purpose = ? \

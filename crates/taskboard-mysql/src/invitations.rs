@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{MySql, MySqlPool, Transaction};
+use taskboard_domain::time::now_micros;
 use taskboard_domain::{
     DisplayName, EmailAddress, InvitationId, ProjectId, ProjectName, ProjectRef, ProjectRole,
     UserId,
@@ -140,11 +141,6 @@ impl TryFrom<Row> for Invitation {
     }
 }
 
-fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
-
 #[derive(Clone)]
 pub struct InvitationStore {
     pool: MySqlPool,
@@ -163,7 +159,7 @@ impl InvitationStore {
         token_hash: &str,
     ) -> Result<Invitation, InvitationError> {
         let id = InvitationId::new();
-        let at = now();
+        let at = now_micros();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE invitations SET revoked_at = ? WHERE project_id <=> ? AND email = ? \
@@ -215,7 +211,7 @@ impl InvitationStore {
             "SELECT {COLUMNS} {FROM} WHERE i.project_id = ? AND {PENDING} ORDER BY i.created_at DESC"
         )))
         .bind(project.to_string())
-        .bind(now())
+        .bind(now_micros())
         .fetch_all(&self.pool)
         .await?
         .into_iter()
@@ -229,7 +225,7 @@ impl InvitationStore {
             "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING}"
         )))
         .bind(token_hash)
-        .bind(now())
+        .bind(now_micros())
         .fetch_optional(&self.pool)
         .await?
         .map(Invitation::try_from)
@@ -244,7 +240,7 @@ impl InvitationStore {
         id: InvitationId,
         token_hash: &str,
     ) -> Result<Option<Invitation>, InvitationError> {
-        let at = now();
+        let at = now_micros();
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE invitations i SET i.token_hash = ?, i.expires_at = ? \
              WHERE i.id = ? AND i.project_id = ? AND {PENDING}"
@@ -268,7 +264,7 @@ impl InvitationStore {
         project: ProjectId,
         id: InvitationId,
     ) -> Result<bool, InvitationError> {
-        let at = now();
+        let at = now_micros();
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE invitations i SET i.revoked_at = ? WHERE i.id = ? AND i.project_id = ? AND {PENDING}"
         )))
@@ -286,7 +282,7 @@ impl InvitationStore {
         let found: Option<(i32,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT 1 FROM invitations i WHERE i.grants_admin AND {PENDING} LIMIT 1"
         )))
-        .bind(now())
+        .bind(now_micros())
         .fetch_optional(&self.pool)
         .await?;
         Ok(found.is_some())
@@ -299,7 +295,7 @@ impl InvitationStore {
         joiner: Joiner<'_>,
     ) -> Result<Result<Accepted, Refused>, InvitationError> {
         let mut tx = self.pool.begin().await?;
-        let at = now();
+        let at = now_micros();
         let found = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING} FOR UPDATE"
         )))

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
+use taskboard_domain::time::now_micros;
 
 use taskboard_domain::{DisplayName, EmailAddress, User, UserId};
 
@@ -82,12 +83,6 @@ pub struct UserStore {
     pool: MySqlPool,
 }
 
-fn micros_now() -> DateTime<Utc> {
-    // MySQL DATETIME(6) keeps microseconds; store what we return.
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
-
 impl UserStore {
     pub fn new(pool: MySqlPool) -> Self {
         Self { pool }
@@ -105,7 +100,7 @@ impl UserStore {
             id: UserId::new(),
             email: email.clone(),
             name: name.clone(),
-            created_at: micros_now(),
+            created_at: now_micros(),
             is_admin: new.is_admin,
         };
         let inserted = sqlx::query(
@@ -165,7 +160,7 @@ impl UserStore {
         sqlx::query(
             "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?",
         )
-        .bind(micros_now())
+        .bind(now_micros())
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;

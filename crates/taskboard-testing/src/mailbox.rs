@@ -102,3 +102,28 @@ pub async fn fetch_to(endpoint: &str, suffix: &str) -> Result<Vec<SentMail>, Mai
     mail.retain(|m| m.to.iter().any(|to| to.ends_with(suffix)));
     Ok(mail)
 }
+
+/// Wait (up to 10 s) for the newest message to `to` whose subject contains `subject_has`, in the
+/// emulator at `$AWS_ENDPOINT_URL`.
+pub async fn wait_for(to: &str, subject_has: &str) -> SentMail {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    crate::eventually(
+        std::time::Duration::from_secs(10),
+        &format!("an e-mail to {to} about {subject_has}"),
+        || async {
+            fetch_to(&endpoint, to)
+                .await
+                .ok()?
+                .into_iter()
+                .find(|m| m.subject.contains(subject_has))
+        },
+    )
+    .await
+}
+
+/// The 43-character token of a link like `http://…/#invite=<token>` in a message's body.
+pub fn link_token(body: &str, kind: &str) -> String {
+    let marker = format!("#{kind}=");
+    let start = body.find(&marker).expect("a link in the mail") + marker.len();
+    body[start..start + 43].to_owned()
+}

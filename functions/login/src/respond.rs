@@ -4,9 +4,11 @@
 use std::future::Future;
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
 use http::request::Parts;
-use http::{HeaderValue, header};
+use http::{HeaderValue, StatusCode, header};
 use taskboard_http::{ApiError, ClientAddr};
 
 use crate::app::LoginState;
@@ -35,10 +37,14 @@ pub fn no_store() -> (header::HeaderName, HeaderValue) {
     (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
-/// The body of every "we sent you an e-mail (or not)" answer.
-#[derive(serde::Serialize)]
-pub struct Status {
-    pub status: &'static str,
+/// `202 {"status": …}`: the answer that tells nothing about the account behind it ("we sent you
+/// an e-mail, or not"; "accepted").
+pub fn accepted_202(status: &'static str) -> Response {
+    #[derive(serde::Serialize)]
+    struct Status {
+        status: &'static str,
+    }
+    (StatusCode::ACCEPTED, [no_store()], Json(Status { status })).into_response()
 }
 
 /// Count one account e-mail to `email` against its cap: `429` when over.

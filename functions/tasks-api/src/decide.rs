@@ -84,9 +84,8 @@ impl Stamp {
     /// Now, with fresh ids. MySQL keeps microseconds: the time is cut to them, so what the API
     /// returns and publishes is what it stored.
     pub fn now() -> Self {
-        let now = Utc::now();
         Self {
-            at: DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
+            at: taskboard_domain::time::now_micros(),
             event_id: uuid::Uuid::now_v7(),
             new_task_id: TaskId::new(),
         }

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{MySql, MySqlPool, Transaction};
+use taskboard_domain::time::now_micros;
 use taskboard_domain::{DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRole, UserId};
 
 /// A project as one of its members sees it.
@@ -71,11 +72,6 @@ fn view((id, name, role, archived, created_at): ViewRow) -> Result<ProjectView, 
         archived,
         created_at,
     })
-}
-
-fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
 /// The members of `project` with their roles, locked for this transaction.
@@ -167,7 +163,7 @@ impl ProjectStore {
         name: &ProjectName,
     ) -> Result<ProjectView, ProjectError> {
         let id = ProjectId::new();
-        let at = now();
+        let at = now_micros();
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)")
             .bind(id.to_string())
@@ -206,7 +202,7 @@ impl ProjectStore {
         .bind(patch.name.as_ref().map(ProjectName::as_str))
         .bind(patch.archived)
         .bind(patch.archived)
-        .bind(now())
+        .bind(now_micros())
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;

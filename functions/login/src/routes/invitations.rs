@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use taskboard_domain::{DisplayName, FieldError};
 use taskboard_http::AuthError;
@@ -14,7 +13,7 @@ use taskboard_mysql::invitations::{Joiner, Refused};
 
 use crate::app::LoginState;
 use crate::password::NewPassword;
-use crate::respond::{Status, no_store, steady};
+use crate::respond::{accepted_202, no_store, steady};
 use crate::routes::password::token;
 
 #[derive(Deserialize)]
@@ -104,12 +103,7 @@ pub async fn accept(
     })
     .await?;
     tracing::info!(user_id = %accepted.user_id, created = accepted.created, "invitation accepted");
-    Ok((
-        StatusCode::ACCEPTED,
-        [no_store()],
-        Json(Status { status: "accepted" }),
-    )
-        .into_response())
+    Ok(accepted_202("accepted"))
 }
 
 fn refused(refusal: Refused) -> ApiError {

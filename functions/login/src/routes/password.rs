@@ -2,7 +2,6 @@
 //! session of the account and lifts its sign-in lock-out; a change ends every other session.
 //! Both mail "your password was changed".
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -17,7 +16,7 @@ use taskboard_mysql::users::Account;
 use crate::accounts;
 use crate::app::LoginState;
 use crate::password::{LoginPassword, NewPassword};
-use crate::respond::{ClientAddrOf, Status, admit_mail, no_store, steady};
+use crate::respond::{ClientAddrOf, accepted_202, admit_mail, steady};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,14 +104,7 @@ pub async fn forgot(
             .map_err(ApiError::internal)
     })
     .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        [no_store()],
-        Json(Status {
-            status: "check-your-mail",
-        }),
-    )
-        .into_response())
+    Ok(accepted_202("check-your-mail"))
 }
 
 pub async fn reset(

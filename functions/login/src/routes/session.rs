@@ -16,7 +16,7 @@ use taskboard_mysql::users::NewAccount;
 
 use crate::accounts::{self, CheckError, RegisterError, Registration, SignIn};
 use crate::app::LoginState;
-use crate::respond::{ClientAddrOf, Status, admit_mail, no_store, steady};
+use crate::respond::{ClientAddrOf, accepted_202, admit_mail, no_store, steady};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,14 +53,7 @@ pub async fn signup(
     }
     admit_mail(&state, &registration.email).await?;
     steady(register_or_remind(&state, &registration)).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        [no_store()],
-        Json(Status {
-            status: "check-your-mail",
-        }),
-    )
-        .into_response())
+    Ok(accepted_202("check-your-mail"))
 }
 
 async fn register_or_remind(

@@ -123,27 +123,6 @@ impl TestApp {
             .expect("register");
     }
 
-    /// The newest e-mail to `to` in the emulator's outbox, waiting for it.
-    pub async fn mail_to(
-        &self,
-        to: &str,
-        subject_has: &str,
-    ) -> taskboard_testing::mailbox::SentMail {
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
-        taskboard_testing::eventually(
-            std::time::Duration::from_secs(10),
-            &format!("an e-mail to {to} about {subject_has}"),
-            || async {
-                taskboard_testing::mailbox::fetch_to(&endpoint, to)
-                    .await
-                    .ok()?
-                    .into_iter()
-                    .find(|m| m.subject.contains(subject_has))
-            },
-        )
-        .await
-    }
-
     pub async fn login(&self, email: &str, password: &str) -> TestResponse {
         self.post(
             "/api/auth/login",

@@ -4,13 +4,9 @@
 use http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, SessionCookie, TestApp, unique_email};
+use taskboard_testing::mailbox::{link_token, wait_for};
 
-/// The token in a link like `http://…/#verify=<token>`.
-fn token_in(body: &str, kind: &str) -> String {
-    let start = body.find(&format!("#{kind}=")).expect("a link in the mail") + kind.len() + 2;
-    body[start..start + 43].to_owned()
-}
+use crate::helpers::{PASSWORD, SessionCookie, TestApp, unique_email};
 
 #[tokio::test]
 async fn open_signup_mails_a_link_and_signs_in_only_once_it_is_followed() {
@@ -31,8 +27,8 @@ async fn open_signup_mails_a_link_and_signs_in_only_once_it_is_followed() {
         .await
         .assert_problem(StatusCode::FORBIDDEN, "email-unverified");
 
-    let mail = app.mail_to(&email, "Confirm your e-mail address").await;
-    let token = token_in(&mail.body, "verify");
+    let mail = wait_for(&email, "Confirm your e-mail address").await;
+    let token = link_token(&mail.body, "verify");
     let verified = app
         .post("/api/auth/verify", &json!({"token": token}), None)
         .await;
@@ -82,7 +78,7 @@ async fn signing_up_with_a_taken_address_answers_alike_and_changes_nothing() {
     assert_eq!(again.body, new.body, "identical answers");
     assert_eq!(app.user_count().await, 2);
     // The owner hears about it; their account is untouched.
-    let note = app.mail_to(&email, "Sign-up attempt").await;
+    let note = wait_for(&email, "Sign-up attempt").await;
     assert!(!note.body.contains("#verify="));
     assert_eq!(app.login(&email, PASSWORD).await.status, StatusCode::OK);
     let name: String = sqlx::query_scalar("SELECT name FROM users WHERE email = ?")
@@ -164,8 +160,7 @@ async fn a_domain_policy_admits_its_domains_only() {
         app.signup(&insider, "Ada").await.status,
         StatusCode::ACCEPTED
     );
-    app.mail_to(&insider.to_lowercase(), "Confirm your e-mail address")
-        .await;
+    wait_for(&insider.to_lowercase(), "Confirm your e-mail address").await;
     assert_eq!(app.user_count().await, 1);
 }
 

@@ -34,12 +34,6 @@ pub struct Member {
     pub cookie: String,
 }
 
-/// The 43-character token in a link like `http://…/#invite=<token>`.
-pub fn token_in(body: &str, kind: &str) -> String {
-    let start = body.find(&format!("#{kind}=")).expect("a link in the mail") + kind.len() + 2;
-    body[start..start + 43].to_owned()
-}
-
 /// AWS clients that can never reach their service (a closed port, no retries).
 pub async fn unreachable_clients() -> (aws_sdk_dynamodb::Client, aws_sdk_eventbridge::Client) {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -119,27 +113,6 @@ impl TestApp {
         };
         let state = taskboard_login::LoginState::new(&config, self.db.pool.clone(), clients);
         TestClient::new(taskboard_login::router(state, &config))
-    }
-
-    /// The newest e-mail to `to` whose subject contains `subject_has`, waiting for it.
-    pub async fn mail_to(
-        &self,
-        to: &str,
-        subject_has: &str,
-    ) -> taskboard_testing::mailbox::SentMail {
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
-        taskboard_testing::eventually(
-            Duration::from_secs(10),
-            &format!("an e-mail to {to} about {subject_has}"),
-            || async {
-                taskboard_testing::mailbox::fetch_to(&endpoint, to)
-                    .await
-                    .ok()?
-                    .into_iter()
-                    .find(|m| m.subject.contains(subject_has))
-            },
-        )
-        .await
     }
 
     /// A relay with working clients, as the scheduled one runs once AWS is back.

@@ -5,7 +5,9 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use taskboard_domain::{ProjectId, ProjectRole};
 
-use crate::helpers::{Member, TestApp, title, token_in};
+use taskboard_testing::mailbox::{link_token, wait_for};
+
+use crate::helpers::{Member, TestApp, title};
 
 /// Who asks, in the order each route is tried: the successful (state-changing) owner goes last.
 const WHO: [&str; 5] = ["signed-out", "outsider", "deactivated", "member", "owner"];
@@ -216,9 +218,9 @@ async fn an_invitation_read_from_the_mailbox_makes_a_member_who_gets_their_mail(
         "owners never see the secret"
     );
 
-    let mail = app.mail_to(&address, "Join").await;
+    let mail = wait_for(&address, "Join").await;
     assert!(mail.body.contains("Team"), "the mail names the project");
-    let token = token_in(&mail.body, "invite");
+    let token = link_token(&mail.body, "invite");
     let preview = login
         .post("/api/invitations/preview", &json!({"token": token}), None)
         .await;
