@@ -6,6 +6,7 @@ mod helpers;
 mod hostile_input;
 mod lambda_binary;
 mod login;
+mod passwords;
 mod sessions;
 mod signup;
 mod throttling;
