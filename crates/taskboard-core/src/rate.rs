@@ -39,8 +39,13 @@ impl RateLimit {
 pub enum Admission {
     /// Within the cap; this was action number `count` of the window.
     Allowed { count: u32 },
-    /// Over the cap: this was action number `count`; the window ends in `retry_after_secs`.
-    Limited { count: u32, retry_after_secs: u64 },
+    /// Over the cap: this was action number `count`; the window (which began at `window_start`,
+    /// epoch seconds) ends in `retry_after_secs`.
+    Limited {
+        count: u32,
+        window_start: i64,
+        retry_after_secs: u64,
+    },
 }
 
 #[derive(Clone)]
@@ -89,6 +94,7 @@ impl RateLimiter {
         Ok(if count > limit.max {
             Admission::Limited {
                 count,
+                window_start: start,
                 retry_after_secs: u64::try_from(end - now).unwrap_or(1).max(1),
             }
         } else {

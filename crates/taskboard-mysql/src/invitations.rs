@@ -92,6 +92,9 @@ const COLUMNS: &str = "i.id, i.project_id, p.name AS project_name, i.email, i.ro
 const FROM: &str = "FROM invitations i LEFT JOIN projects p ON p.id = i.project_id \
     LEFT JOIN users u ON u.id = i.invited_by";
 const PENDING: &str = "i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?";
+/// An archived project takes no new members: its links neither open nor accept (until it is
+/// restored, if they have not expired by then).
+const OPEN: &str = "p.archived_at IS NULL";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -222,7 +225,7 @@ impl InvitationStore {
     /// The pending invitation whose link's token hashes to `token_hash`.
     pub async fn find(&self, token_hash: &str) -> Result<Option<Invitation>, InvitationError> {
         sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING}"
+            "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING} AND {OPEN}"
         )))
         .bind(token_hash)
         .bind(now_micros())
@@ -297,7 +300,7 @@ impl InvitationStore {
         let mut tx = self.pool.begin().await?;
         let at = now_micros();
         let found = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING} FOR UPDATE"
+            "SELECT {COLUMNS} {FROM} WHERE i.token_hash = ? AND {PENDING} AND {OPEN} FOR UPDATE"
         )))
         .bind(token_hash)
         .bind(at)

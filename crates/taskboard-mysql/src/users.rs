@@ -246,11 +246,13 @@ impl UserStore {
         Ok(())
     }
 
-    /// Is any account an administrator? (A fresh deployment has none until the first invitation.)
+    /// Is any active account an administrator? (A fresh deployment has none until the first
+    /// invitation; a deployment whose administrators are all deactivated has none either.)
     pub async fn any_admin(&self) -> Result<bool, UserStoreError> {
-        let found: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM users WHERE is_admin LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let found: Option<(i32,)> =
+            sqlx::query_as("SELECT 1 FROM users WHERE is_admin AND deactivated_at IS NULL LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(found.is_some())
     }
 }

@@ -1,6 +1,7 @@
 //! The notifier's configuration, from environment variables only.
 
 use taskboard_core::config::{self, ConfigError, Env};
+use taskboard_core::rate::RateLimit;
 use taskboard_core::tables;
 use taskboard_domain::EmailAddress;
 use taskboard_domain::SiteUrl;
@@ -13,6 +14,10 @@ pub struct NotifierConfig {
     pub site_url: SiteUrl,
     /// `NOTIFICATIONS_TABLE`: delivery records.
     pub notifications_table: String,
+    /// `RATE_LIMITS_TABLE`: the abuse-cap counters.
+    pub rate_limits_table: String,
+    /// `TASK_EMAILS_PER_RECIPIENT_PER_HOUR` (default 30): past it, one summary e-mail an hour.
+    pub per_recipient: RateLimit,
 }
 
 impl NotifierConfig {
@@ -21,6 +26,12 @@ impl NotifierConfig {
             sender: config::required_parsed(env, "SENDER_ADDRESS")?,
             site_url: config::required_parsed(env, "SITE_URL")?,
             notifications_table: config::required(env, tables::NOTIFICATIONS.env_var)?,
+            rate_limits_table: config::required(env, tables::RATE_LIMITS.env_var)?,
+            per_recipient: RateLimit::per_hour(config::parsed_or(
+                env,
+                "TASK_EMAILS_PER_RECIPIENT_PER_HOUR",
+                30,
+            )?),
         })
     }
 }

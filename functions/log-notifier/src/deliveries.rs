@@ -2,7 +2,8 @@
 //! with a conditional put before sending, so a repeated or concurrent delivery of the same event
 //! sends each e-mail once.
 //!
-//! States: `sending` (claimed), `sent`, `failed` (permanent; never retried). A claim whose sender
+//! States: `sending` (claimed), `sent`, `failed` (permanent; never retried), `capped` (the
+//! recipient was past their hourly cap: covered by the summary e-mail whose record it names). A claim whose sender
 //! died is taken over after [`STALE_CLAIM_SECS`]; a sender that fails temporarily releases its
 //! claim so the retried invocation can send.
 
@@ -81,6 +82,11 @@ impl Deliveries {
 
     pub async fn mark_failed(&self, id: &str, reason: &str) -> Result<(), DeliveryError> {
         self.finish(id, "failed", "reason", reason).await
+    }
+
+    /// The recipient was past their cap: this change is covered by the summary `summary_id`.
+    pub async fn mark_capped(&self, id: &str, summary_id: &str) -> Result<(), DeliveryError> {
+        self.finish(id, "capped", "summary", summary_id).await
     }
 
     async fn finish(

@@ -4,9 +4,13 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use taskboard_domain::SiteUrl;
 use taskboard_domain::events::{SCHEMA_VERSION, TaskEvent};
 
+use taskboard_core::rate::RateLimiter;
+use taskboard_domain::events::Person;
+
+use crate::caps::{Allowance, RecipientCap};
 use crate::deliveries::{Claim, Deliveries, DeliveryError, delivery_id};
 use crate::mailer::{Mailer, SendError};
-use crate::message::compose;
+use crate::message::{compose, compose_summary};
 use crate::recipients::recipients;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,17 @@ pub struct Summary {
     pub sent: usize,
     pub skipped_duplicates: usize,
     pub failed_permanently: usize,
+    /// Recipients past their hourly cap: covered by one summary e-mail (sent with the first).
+    pub capped: usize,
+}
+
+/// What happened to one recipient's e-mail.
+enum Outcome {
+    Sent,
+    Duplicate,
+    Capped,
+    FailedPermanently,
+    Temporary,
 }
 
 #[derive(Clone)]
@@ -40,26 +55,88 @@ pub struct Notifier {
     deliveries: Deliveries,
     mailer: Mailer,
     site: SiteUrl,
+    cap: RecipientCap,
 }
 
 impl Notifier {
     /// The notifier as deployed: its AWS clients are built when the first event needs them.
     pub fn from_config(config: &crate::NotifierConfig) -> Self {
+        // One DynamoDB client (and one connection pool) for delivery records and the cap.
+        let dynamo = taskboard_core::aws::lazy_dynamo();
         Self::new(
-            Deliveries::new(
-                taskboard_core::aws::lazy_dynamo(),
-                config.notifications_table.clone(),
-            ),
+            Deliveries::new(dynamo.clone(), config.notifications_table.clone()),
             Mailer::new(Mailer::lazy_ses(), config.sender.clone()),
             config.site_url.clone(),
+            RecipientCap::new(
+                RateLimiter::new(dynamo, config.rate_limits_table.clone()),
+                config.per_recipient,
+            ),
         )
     }
 
-    pub fn new(deliveries: Deliveries, mailer: Mailer, site: SiteUrl) -> Self {
+    pub fn new(deliveries: Deliveries, mailer: Mailer, site: SiteUrl, cap: RecipientCap) -> Self {
         Self {
             deliveries,
             mailer,
             site,
+            cap,
+        }
+    }
+
+    /// Claim, cap, compose, send and record one recipient's e-mail.
+    async fn deliver(
+        &self,
+        event: &TaskEvent,
+        event_id: &str,
+        person: &Person,
+    ) -> Result<Outcome, DeliveryError> {
+        let id = delivery_id(event_id, &person.id.to_string());
+        if self.deliveries.claim(&id).await? == Claim::Taken {
+            tracing::info!(recipient = %person.id, "already sent or being sent; skipped");
+            return Ok(Outcome::Duplicate);
+        }
+        let (email, summary_id) = match self.cap.admit(person.id).await {
+            Allowance::Mail => (compose(event, person, &self.site), None),
+            Allowance::OverCap { summary_id, until } => {
+                if self.deliveries.claim(&summary_id).await? == Claim::Taken {
+                    self.deliveries.mark_capped(&id, &summary_id).await?;
+                    tracing::info!(recipient = %person.id, "past the hourly cap; not mailed");
+                    return Ok(Outcome::Capped);
+                }
+                let until = chrono::DateTime::from_timestamp(until, 0).unwrap_or_default();
+                let per_hour = self.cap.limit.max;
+                let email = compose_summary(event, person, &self.site, per_hour, until);
+                (email, Some(summary_id))
+            }
+        };
+        match (self.mailer.send(&email).await, summary_id) {
+            (Ok(message_id), None) => {
+                self.deliveries.mark_sent(&id, &message_id).await?;
+                tracing::info!(recipient = %person.id, %message_id, "e-mail sent");
+                Ok(Outcome::Sent)
+            }
+            (Ok(message_id), Some(summary)) => {
+                self.deliveries.mark_sent(&summary, &message_id).await?;
+                self.deliveries.mark_capped(&id, &summary).await?;
+                tracing::info!(recipient = %person.id, %message_id, "past the hourly cap; summary sent");
+                Ok(Outcome::Capped)
+            }
+            (Err(SendError::Permanent(reason)), summary) => {
+                for record in std::iter::once(&id).chain(summary.as_ref()) {
+                    self.deliveries.mark_failed(record, &reason).await?;
+                }
+                tracing::error!(recipient = %person.id, %reason, "e-mail refused; recorded, not retried");
+                Ok(Outcome::FailedPermanently)
+            }
+            (Err(SendError::Temporary(reason)), summary) => {
+                tracing::warn!(recipient = %person.id, %reason, "e-mail failed temporarily; will retry");
+                for record in std::iter::once(&id).chain(summary.as_ref()) {
+                    if let Err(err) = self.deliveries.release(record).await {
+                        tracing::warn!(error = %err, "could not release the claim; it expires on its own");
+                    }
+                }
+                Ok(Outcome::Temporary)
+            }
         }
     }
 
@@ -85,31 +162,12 @@ impl Notifier {
         let mut summary = Summary::default();
         let mut temporary = 0;
         for person in &people {
-            let id = delivery_id(&event_id, &person.id.to_string());
-            if self.deliveries.claim(&id).await? == Claim::Taken {
-                summary.skipped_duplicates += 1;
-                tracing::info!(recipient = %person.id, "already sent or being sent; skipped");
-                continue;
-            }
-            let email = compose(&event, person, &self.site);
-            match self.mailer.send(&email).await {
-                Ok(message_id) => {
-                    self.deliveries.mark_sent(&id, &message_id).await?;
-                    summary.sent += 1;
-                    tracing::info!(recipient = %person.id, %message_id, "e-mail sent");
-                }
-                Err(SendError::Permanent(reason)) => {
-                    self.deliveries.mark_failed(&id, &reason).await?;
-                    summary.failed_permanently += 1;
-                    tracing::error!(recipient = %person.id, %reason, "e-mail refused; recorded, not retried");
-                }
-                Err(SendError::Temporary(reason)) => {
-                    temporary += 1;
-                    tracing::warn!(recipient = %person.id, %reason, "e-mail failed temporarily; will retry");
-                    if let Err(err) = self.deliveries.release(&id).await {
-                        tracing::warn!(error = %err, "could not release the claim; it expires on its own");
-                    }
-                }
+            match self.deliver(&event, &event_id, person).await? {
+                Outcome::Sent => summary.sent += 1,
+                Outcome::Duplicate => summary.skipped_duplicates += 1,
+                Outcome::Capped => summary.capped += 1,
+                Outcome::FailedPermanently => summary.failed_permanently += 1,
+                Outcome::Temporary => temporary += 1,
             }
         }
         if temporary > 0 {
@@ -123,6 +181,7 @@ impl Notifier {
             sent = summary.sent,
             skipped = summary.skipped_duplicates,
             failed = summary.failed_permanently,
+            capped = summary.capped,
             "event handled"
         );
         Ok(summary)

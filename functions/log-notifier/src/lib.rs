@@ -2,10 +2,12 @@
 //!
 //! - [`handler`]: one EventBridge delivery → recipients → one e-mail each, idempotently.
 //! - [`recipients`] and [`message`]: the rules: who hears about a change, and what they read.
+//! - [`caps`]: past `TASK_EMAILS_PER_RECIPIENT_PER_HOUR`, one summary e-mail instead of many.
 //! - [`deliveries`]: DynamoDB adapter; the `event_id#recipient` records that stop double e-mail.
 //! - [`mailer`]: the SES v2 adapter, shared with the account e-mail (`taskboard_core::mail`).
 //! - [`config`]: the environment variables this function reads.
 
+pub mod caps;
 pub mod config;
 pub mod deliveries;
 pub mod handler;

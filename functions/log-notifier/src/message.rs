@@ -198,5 +198,47 @@ pub fn compose(event: &TaskEvent, to: &Person, site: &SiteUrl) -> Email {
     }
 }
 
+/// The one e-mail a person gets instead of many once they pass their hourly cap: it names the
+/// change that crossed it, says until when single changes are not mailed, and links to the board.
+pub fn compose_summary(
+    event: &TaskEvent,
+    to: &Person,
+    site: &SiteUrl,
+    per_hour: u32,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Email {
+    let (latest, _) = headline(event, to);
+    let board = site.link("/");
+    let until = until.format("%H:%M UTC");
+    let lead = format!(
+        "More than {per_hour} tasks you follow changed in the last hour. To keep your inbox \
+         readable, Taskboard does not e-mail you about each change until {until}."
+    );
+    let text = format!(
+        "Hello {},\n\n{lead}\n\nThe latest: {latest} (by {}).\n\n\
+         Everything is on the board: {board}\n\n\
+         You get this e-mail because you created or are assigned tasks on Taskboard.\n",
+        to.name, event.actor.name
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24\">\
+         <p>Hello {},</p><p>{}</p><p>The latest: <strong>{}</strong> (by {}).</p>\
+         <p><a href=\"{}\">Open the board</a></p>\
+         <p style=\"color:#57606a;font-size:.9em\">You get this e-mail because you created or are \
+         assigned tasks on Taskboard.</p></body></html>",
+        escape(to.name.as_str()),
+        escape(&lead),
+        escape(&latest),
+        escape(event.actor.name.as_str()),
+        escape(&board)
+    );
+    Email {
+        to: to.email.to_string(),
+        subject: format!("[Taskboard] Many task changes: e-mails paused until {until}"),
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,15 +1,18 @@
-//! Idempotency and failure handling of the notifier, with real DynamoDB and SES in the emulator:
-//! the same event delivered again or twice at once, a refused message, a temporary SES failure
-//! and an unknown schema version. Each test has its own tables and e-mail addresses.
+//! Idempotency, failure handling and the per-recipient cap of the notifier, with real DynamoDB
+//! and SES in the emulator: the same event delivered again or twice at once, a refused message, a
+//! temporary SES failure, an unknown schema version, and a flood of changes that ends in one
+//! summary e-mail. Each test has its own tables and e-mail addresses.
 
 use serde_json::{Value, json};
 use taskboard_core::aws::LazyClient;
+use taskboard_core::rate::{RateLimit, RateLimiter};
 use taskboard_core::tables;
 use taskboard_domain::events::{DetailType, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot};
 use taskboard_domain::{
     DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRef, SiteUrl, TaskId, TaskStatus,
     TaskTitle, UserId,
 };
+use taskboard_log_notifier::caps::RecipientCap;
 use taskboard_log_notifier::deliveries::{Deliveries, delivery_id};
 use taskboard_log_notifier::handler::parse_envelope;
 use taskboard_log_notifier::mailer::Mailer;
@@ -57,15 +60,37 @@ impl Setup {
         )
     }
 
-    fn notifier_sending_as(&self, sender: &str) -> Notifier {
+    /// The per-recipient cap on this test's rate-limit table (`table` overrides it).
+    fn cap(&self, per_hour: u32, table: Option<&str>) -> RecipientCap {
+        let table = table.map_or_else(
+            || self.tables.name(&tables::RATE_LIMITS).to_owned(),
+            str::to_owned,
+        );
+        RecipientCap::new(
+            RateLimiter::new(aws_sdk_dynamodb::Client::new(&self.sdk), table),
+            RateLimit::per_hour(per_hour),
+        )
+    }
+
+    fn notifier_with(
+        &self,
+        ses: &aws_config::SdkConfig,
+        sender: &str,
+        cap: RecipientCap,
+    ) -> Notifier {
         Notifier::new(
             self.deliveries(),
             Mailer::new(
-                LazyClient::ready(aws_sdk_sesv2::Client::new(&self.sdk)),
+                LazyClient::ready(aws_sdk_sesv2::Client::new(ses)),
                 EmailAddress::parse(sender).unwrap(),
             ),
             SiteUrl::parse(SITE).unwrap(),
+            cap,
         )
+    }
+
+    fn notifier_sending_as(&self, sender: &str) -> Notifier {
+        self.notifier_with(&self.sdk, sender, self.cap(100, None))
     }
 
     fn notifier(&self) -> Notifier {
@@ -219,14 +244,7 @@ async fn a_temporary_failure_fails_the_invocation_and_the_retry_sends_once() {
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .load()
         .await;
-    let failing = Notifier::new(
-        s.deliveries(),
-        Mailer::new(
-            LazyClient::ready(aws_sdk_sesv2::Client::new(&down)),
-            EmailAddress::parse(SENDER).unwrap(),
-        ),
-        SiteUrl::parse(SITE).unwrap(),
-    );
+    let failing = s.notifier_with(&down, SENDER, s.cap(100, None));
     let err = failing
         .handle(parse_envelope(&envelope).unwrap())
         .await
@@ -282,4 +300,98 @@ async fn an_unknown_schema_version_is_refused_loudly() {
         NotifyError::UnsupportedSchema { version: 2, .. }
     ));
     assert!(to(&s.mail().await, &s.bob).is_empty());
+}
+
+#[tokio::test]
+async fn past_the_hourly_cap_a_recipient_gets_one_summary_instead_of_many() {
+    let s = Setup::new().await;
+    let notifier = s.notifier_with(&s.sdk, SENDER, s.cap(3, None));
+    let events: Vec<String> = (0..8).map(|_| s.assigned_event()).collect();
+    let mut capped = 0;
+    for envelope in &events {
+        let summary = notifier
+            .handle(parse_envelope(envelope).unwrap())
+            .await
+            .unwrap();
+        capped += summary.capped;
+    }
+    assert_eq!(capped, 5, "changes 4 to 8 are past the cap of 3");
+    let mail = s.mail().await;
+    let bobs = to(&mail, &s.bob);
+    assert_eq!(bobs.len(), 4, "three e-mails and one summary, not eight");
+    let summaries: Vec<_> = bobs
+        .iter()
+        .filter(|m| m.subject.contains("e-mails paused until"))
+        .collect();
+    assert_eq!(summaries.len(), 1);
+    assert!(
+        summaries[0].body.contains(&format!("{SITE}/")),
+        "links to the board"
+    );
+    // Every capped change is recorded, so a redelivery of one neither mails nor counts again.
+    for envelope in &events[3..] {
+        let id = delivery_of(envelope, &s.bob);
+        assert_eq!(
+            s.deliveries().state(&id).await.unwrap().as_deref(),
+            Some("capped")
+        );
+    }
+    let again = notifier
+        .handle(parse_envelope(&events[5]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!((again.sent, again.skipped_duplicates), (0, 1));
+    assert_eq!(to(&s.mail().await, &s.bob).len(), 4);
+}
+
+#[tokio::test]
+async fn a_summary_that_fails_temporarily_is_sent_by_the_retry() {
+    let s = Setup::new().await;
+    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    let notifier = s.notifier_with(&s.sdk, SENDER, s.cap(1, None));
+    let first = s.assigned_event();
+    notifier
+        .handle(parse_envelope(&first).unwrap())
+        .await
+        .unwrap();
+    let second = s.assigned_event();
+    let failing = s.notifier_with(&down, SENDER, s.cap(1, None));
+    let err = failing
+        .handle(parse_envelope(&second).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NotifyError::Temporary { .. }), "{err}");
+    // The retry finds both claims released and sends the summary.
+    let retried = notifier
+        .handle(parse_envelope(&second).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(retried.capped, 1);
+    let mail = s.mail().await;
+    let bobs = to(&mail, &s.bob);
+    assert_eq!(bobs.len(), 2);
+    assert_eq!(
+        bobs.iter()
+            .filter(|m| m.subject.contains("e-mails paused until"))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn without_its_counter_table_the_notifier_still_mails() {
+    let s = Setup::new().await;
+    let notifier = s.notifier_with(&s.sdk, SENDER, s.cap(1, Some("no-such-table")));
+    for _ in 0..3 {
+        let summary = notifier
+            .handle(parse_envelope(&s.assigned_event()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(summary.sent, 1);
+    }
+    assert_eq!(to(&s.mail().await, &s.bob).len(), 3);
 }

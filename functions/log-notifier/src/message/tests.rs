@@ -133,3 +133,23 @@ fn deleted_tasks_have_no_link() {
     assert!(mail.subject.ends_with("was deleted"));
     assert!(!mail.text.contains("Open the task"));
 }
+
+#[test]
+fn the_summary_names_the_latest_change_escapes_it_and_links_only_to_the_board() {
+    let (ada, bob) = (person("Ada"), person("Bob"));
+    let e = event(DetailType::StatusChanged, &bob);
+    let until =
+        chrono::DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600 + 3600, 0).unwrap();
+    let mail = compose_summary(&e, &ada, &site(), 30, until);
+    let hhmm = until.format("%H:%M UTC").to_string();
+    assert!(mail.subject.contains(&hhmm), "{}", mail.subject);
+    assert!(mail.text.contains("More than 30 tasks"));
+    assert!(mail.text.contains("https://tasks.example.com/"));
+    assert!(
+        mail.html.contains("Ship &lt;b&gt;it&lt;/b&gt;"),
+        "{}",
+        mail.html
+    );
+    assert!(!mail.html.contains("<b>it</b>"));
+    assert_eq!(mail.to, "ada@example.com");
+}

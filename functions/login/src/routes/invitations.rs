@@ -32,6 +32,22 @@ pub struct AcceptBody {
     password: Option<String>,
 }
 
+/// What the person holding the link sees: no ids beyond the project's, nothing about the inviter
+/// but their name.
+#[derive(Serialize)]
+struct Preview {
+    project: Option<taskboard_domain::ProjectRef>,
+    email: taskboard_domain::EmailAddress,
+    role: taskboard_domain::ProjectRole,
+    invited_by: Option<InviterName>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize)]
+struct InviterName {
+    name: DisplayName,
+}
+
 #[derive(Serialize)]
 struct Joined {
     project: Option<taskboard_domain::ProjectRef>,
@@ -47,7 +63,14 @@ pub async fn preview(
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::InvalidToken)?;
-    Ok(([no_store()], Json(invitation)).into_response())
+    let preview = Preview {
+        project: invitation.project,
+        email: invitation.email,
+        role: invitation.role,
+        invited_by: invitation.invited_by.map(|i| InviterName { name: i.name }),
+        expires_at: invitation.expires_at,
+    };
+    Ok(([no_store()], Json(preview)).into_response())
 }
 
 pub async fn accept(

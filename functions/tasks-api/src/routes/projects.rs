@@ -262,6 +262,9 @@ pub async fn resend_invitation(
 ) -> Result<Response, ApiError> {
     let project = owned(&state, auth.user_id, &id).await?;
     let invitation = path_id(&invitation, InvitationId::parse)?;
+    if project.archived {
+        return Err(archived());
+    }
     cap(
         &state,
         "invitations",

@@ -177,6 +177,16 @@ impl TestApp {
             )
             .await
             .expect("insert user");
+        let cookie = self.session_for(user.id).await;
+        Member {
+            id: user.id,
+            email,
+            cookie,
+        }
+    }
+
+    /// A fresh session for `user`, as signing in makes one: the `Cookie` header value.
+    pub async fn session_for(&self, user: UserId) -> String {
         let policy = SessionConfig::from_env(&|n: &str| match n {
             "SITE_URL" => Some(SITE.to_owned()),
             "SESSIONS_TABLE" => Some(self.tables.name(&tables::SESSIONS).to_owned()),
@@ -189,14 +199,10 @@ impl TestApp {
             self.tables.name(&tables::SESSIONS),
             policy,
         )
-        .create(user.id)
+        .create(user)
         .await
         .expect("session");
-        Member {
-            id: user.id,
-            email,
-            cookie: format!("taskboard_session={}", token.expose()),
-        }
+        format!("taskboard_session={}", token.expose())
     }
 
     /// Create a task; in the test project unless `body` names another.

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod admin;
 mod concurrency;
 mod crud;
 mod history;

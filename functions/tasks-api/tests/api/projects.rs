@@ -225,7 +225,14 @@ async fn an_invitation_read_from_the_mailbox_makes_a_member_who_gets_their_mail(
         .post("/api/invitations/preview", &json!({"token": token}), None)
         .await;
     preview.assert_status(StatusCode::OK);
-    assert_eq!(preview.json()["project"]["name"], "Team");
+    let shown = preview.json();
+    assert_eq!(shown["project"]["name"], "Team");
+    assert_eq!(
+        shown["invited_by"],
+        json!({"name": "Olga"}),
+        "a name, no ids"
+    );
+    assert_eq!(shown.get("id"), None);
 
     let password = "a long enough secret phrase";
     let accepted = login
@@ -386,4 +393,67 @@ async fn removing_a_member_unassigns_their_open_tasks_and_keeps_an_owner() {
     assert!(
         recipients.contains(&owner.id.to_string()) && !recipients.contains(&leaver.id.to_string())
     );
+}
+
+#[tokio::test]
+async fn an_archived_project_takes_no_new_members() {
+    let app = TestApp::spawn().await;
+    let login = app.login_client().await;
+    let owner = app.owner("Olga").await;
+    let p = app.project.to_string();
+    let address = format!(
+        "late-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let invited = app
+        .client
+        .post(
+            &format!("/api/projects/{p}/invitations"),
+            &json!({"email": address}),
+            Some(&owner.cookie),
+        )
+        .await;
+    invited.assert_status(StatusCode::CREATED);
+    let invitation = invited.json()["id"].as_str().unwrap().to_owned();
+    let token = link_token(&wait_for(&address, "Join").await.body, "invite");
+
+    let archive = |archived: bool| {
+        let (app, owner, p) = (&app, &owner, &p);
+        async move {
+            app.client
+                .call(
+                    Method::PATCH,
+                    &format!("/api/projects/{p}"),
+                    Some(&json!({"archived": archived})),
+                    Some(&owner.cookie),
+                    &[],
+                )
+                .await
+        }
+    };
+    archive(true).await.assert_status(StatusCode::OK);
+    app.client
+        .post(
+            &format!("/api/projects/{p}/invitations/{invitation}/resend"),
+            &json!({}),
+            Some(&owner.cookie),
+        )
+        .await
+        .assert_problem(StatusCode::CONFLICT, "project-archived");
+    let body = json!({"token": token, "name": "Lou", "password": "a long enough secret phrase"});
+    login
+        .post("/api/invitations/preview", &json!({"token": token}), None)
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-token");
+    login
+        .post("/api/invitations/accept", &body, None)
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-token");
+
+    // Restored, the link (still within its 7 days) works again.
+    archive(false).await.assert_status(StatusCode::OK);
+    login
+        .post("/api/invitations/accept", &body, None)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
 }
