@@ -17,6 +17,13 @@ translated="$STATE_DIR/template.translated.json"
 python infra/tests/sam_translate.py infra/template.yaml >"$translated"
 cfn-lint "$translated"
 
+log "first-deploy guards over the translated template (infra/tests/check_breakers.py)"
+python infra/tests/check_breakers.py "$translated"
+
+log "deploy parameters through SAM CLI's own parser (infra/tests/check_deploy.py)"
+ensure_sam_venv
+"$ROOT/.venv-sam/bin/python" infra/tests/check_deploy.py
+
 log "checkov (every skipped check carries its reason in the template)"
 checkov -f infra/template.yaml --framework cloudformation --skip-download --quiet --compact
 

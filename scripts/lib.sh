@@ -67,6 +67,21 @@ ensure_venv() {
   fi
 }
 
+# SAM CLI in a virtualenv of its own (it pins versions of cfn-lint and the SAM translator other than
+# the checks'): infra/tests/check_deploy.py parses the deploy's parameters with its own parser.
+ensure_sam_venv() {
+  local venv="$ROOT/.venv-sam" stamp="$ROOT/.venv-sam/.requirements-installed"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating the SAM CLI virtualenv in .venv-sam"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  fi
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/scripts/requirements-sam.txt" "$stamp"; then
+    log "installing SAM CLI (scripts/requirements-sam.txt)"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements-sam.txt"
+    cp "$ROOT/scripts/requirements-sam.txt" "$stamp"
+  fi
+}
+
 mysql_root() {
   # Root over TCP with an empty password (CI machines), else over the unix socket (fresh apt installs).
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

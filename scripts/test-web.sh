@@ -48,3 +48,13 @@ wait_for "the test stack (see .dev/web-test-server.log)" 120 curl -fsS "$SITE_UR
 
 log "browser tests (screenshots go to test-results/screenshots/)"
 BASE_URL="$SITE_URL" npm run --silent test:web
+
+log "the deploy's smoke test (scripts/smoke.sh), against this stack"
+smoke_email="smoke-$run_id@example.com"
+smoke_password="smoke test passphrase $run_id"
+echo "$smoke_password" | target/debug/taskboard create-user --email "$smoke_email" --name Smoke >/dev/null
+SMOKE_EMAIL="$smoke_email" SMOKE_PASSWORD="$smoke_password" scripts/smoke.sh "$SITE_URL"
+# And it fails when an answer is wrong (here, the sign-in).
+if SMOKE_EMAIL="$smoke_email" SMOKE_PASSWORD="wrong $smoke_password" scripts/smoke.sh "$SITE_URL" >/dev/null; then
+  die "scripts/smoke.sh passed with a wrong password"
+fi

@@ -1,0 +1,148 @@
+"""Guards for the template's first-deploy breakers (issue 15), over the SAM-translated template.
+
+    python infra/tests/check_breakers.py <translated.json>
+
+Each check names the AWS behaviour it encodes. Before checking the real template, each check is run
+on a copy broken the way the template once was, and must fail there: a guard that cannot fail
+proves nothing.
+"""
+
+import copy
+import json
+import sys
+
+
+def resources(t, kind):
+    return {k: r for k, r in t["Resources"].items() if r.get("Type") == kind}
+
+
+def condition_holds(t, name):
+    """Evaluate a condition with every parameter at its default (what a first deploy gets)."""
+
+    def value(x):
+        if isinstance(x, dict) and "Ref" in x:
+            return str(t.get("Parameters", {}).get(x["Ref"], {}).get("Default", ""))
+        if isinstance(x, dict) and "Condition" in x:
+            return evaluate(t["Conditions"][x["Condition"]])
+        return x
+
+    def evaluate(c):
+        if "Fn::Equals" in c:
+            a, b = c["Fn::Equals"]
+            return value(a) == value(b)
+        if "Fn::Not" in c:
+            return not evaluate(c["Fn::Not"][0])
+        if "Fn::And" in c:
+            return all(evaluate(x) if isinstance(x, dict) and "Condition" not in x else value(x) for x in c["Fn::And"])
+        if "Fn::Or" in c:
+            return any(evaluate(x) if isinstance(x, dict) and "Condition" not in x else value(x) for x in c["Fn::Or"])
+        raise ValueError(f"unsupported condition {c}")
+
+    return evaluate(t["Conditions"][name])
+
+
+def alarm_topics_usable_by_cloudwatch(t):
+    """CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed key alias/aws/sns
+    (its key policy cannot be changed to admit CloudWatch); a customer key must allow
+    cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*."""
+    problems = []
+    topics = resources(t, "AWS::SNS::Topic")
+    for name, alarm in resources(t, "AWS::CloudWatch::Alarm").items():
+        for action in alarm["Properties"].get("AlarmActions", []):
+            topic = topics.get(action.get("Ref")) if isinstance(action, dict) else None
+            if topic is None:
+                continue
+            key = topic["Properties"].get("KmsMasterKeyId")
+            if key is None:
+                continue
+            if isinstance(key, str) and key.startswith("alias/aws/"):
+                problems.append(f"{name}: its topic is encrypted with {key}, which CloudWatch cannot use")
+                continue
+            target = t["Resources"].get(key.get("Ref") if isinstance(key, dict) else key, {})
+            statements = target.get("Properties", {}).get("KeyPolicy", {}).get("Statement", [])
+            allowed = set()
+            for s in statements:
+                service = s.get("Principal", {}).get("Service")
+                services = service if isinstance(service, list) else [service]
+                if s.get("Effect") == "Allow" and "cloudwatch.amazonaws.com" in services:
+                    actions = s.get("Action")
+                    allowed.update(actions if isinstance(actions, list) else [actions])
+            if not {"kms:Decrypt", "kms:GenerateDataKey*"} <= allowed:
+                problems.append(f"{name}: its topic's key does not let CloudWatch encrypt")
+    return sorted(set(problems))
+
+
+def no_error_pages_over_the_api(t):
+    """A distribution's custom error responses apply to every cache behaviour: with the API behind
+    the same distribution they replace the API's problem+json answers (a 403 became the site's
+    page)."""
+    problems = []
+    for name, d in resources(t, "AWS::CloudFront::Distribution").items():
+        config = d["Properties"]["DistributionConfig"]
+        s3 = {o["Id"] for o in config.get("Origins", []) if "S3OriginConfig" in o}
+        api = [b for b in config.get("CacheBehaviors", []) if b.get("TargetOriginId") not in s3]
+        for response in config.get("CustomErrorResponses", []) or []:
+            if api:
+                problems.append(
+                    f"{name}: CustomErrorResponses for {response.get('ErrorCode')} would also rewrite "
+                    f"{', '.join(b['PathPattern'] for b in api)}"
+                )
+    return problems
+
+
+def no_reservation_in_a_new_account(t):
+    """New accounts have a concurrency quota of 10, and Lambda keeps 10 unreserved: any
+    ReservedConcurrentExecutions fails there. With default parameters none may be set."""
+    problems = []
+    for name, f in resources(t, "AWS::Lambda::Function").items():
+        reserved = f["Properties"].get("ReservedConcurrentExecutions")
+        if reserved is None:
+            continue
+        if isinstance(reserved, dict) and "Fn::If" in reserved:
+            condition, when_true, when_false = reserved["Fn::If"]
+            chosen = when_true if condition_holds(t, condition) else when_false
+            if chosen == {"Ref": "AWS::NoValue"}:
+                continue
+        problems.append(f"{name}: ReservedConcurrentExecutions is set with the default parameters")
+    return problems
+
+
+def break_alarm_key(t):
+    for topic in resources(t, "AWS::SNS::Topic").values():
+        topic["Properties"]["KmsMasterKeyId"] = "alias/aws/sns"
+
+
+def break_error_pages(t):
+    for d in resources(t, "AWS::CloudFront::Distribution").values():
+        d["Properties"]["DistributionConfig"]["CustomErrorResponses"] = [
+            {"ErrorCode": 403, "ResponseCode": 404, "ResponsePagePath": "/index.html"}
+        ]
+
+
+def break_reservation(t):
+    for f in resources(t, "AWS::Lambda::Function").values():
+        f["Properties"]["ReservedConcurrentExecutions"] = 2
+        return
+
+
+CHECKS = [
+    (alarm_topics_usable_by_cloudwatch, break_alarm_key),
+    (no_error_pages_over_the_api, break_error_pages),
+    (no_reservation_in_a_new_account, break_reservation),
+]
+
+template = json.load(open(sys.argv[1]))
+failed = False
+for check, breaker in CHECKS:
+    broken = copy.deepcopy(template)
+    breaker(broken)
+    if not check(broken):
+        print(f"FAIL {check.__name__}: passes on the broken form, so it guards nothing")
+        failed = True
+    problems = check(template)
+    for p in problems:
+        print(f"FAIL {check.__name__}: {p}")
+    failed |= bool(problems)
+    if not problems:
+        print(f"  ok   {check.__name__} (and it fails on the broken form)")
+sys.exit(1 if failed else 0)
