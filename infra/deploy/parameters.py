@@ -19,14 +19,18 @@ from pathlib import Path
 VARIABLES = {
     "SENDER_ADDRESS": "SenderAddress",
     "DOMAIN_NAME": "DomainName",
+    "HOSTED_ZONE_ID": "HostedZoneId",
     "CERTIFICATE_ARN": "CertificateArn",
+    "WEB_ACL_ARN": "WebAclArn",
+    "ORIGIN_SECRET": "OriginSecret",
+    "ORIGIN_SECRET_PREVIOUS": "OriginSecretPrevious",
     "ALARM_EMAIL": "AlarmEmail",
     "MULTI_AZ": "MultiAz",
     "RESERVE_CONCURRENCY": "ReserveConcurrency",
     "SIGNUP_POLICY": "SignupPolicy",
     "INITIAL_ADMIN_EMAIL": "InitialAdminEmail",
 }
-REQUIRED = ["Stage", "SenderAddress"]
+REQUIRED = ["Stage", "SenderAddress", "OriginSecret"]
 CONFIG = Path(__file__).resolve().parents[1] / "samconfig.toml"
 
 

@@ -125,7 +125,55 @@ def break_reservation(t):
         return
 
 
+def the_shape_a_real_deploy_needs(t):
+    """What issue 15 asks the translated template to have: the site's alias records, the SES
+    domain identity with DKIM and its records, the WAF ACL on the distribution, a canary on every
+    API function, a retention on every function's log group, the origin secret on the API origin,
+    and no database password in any function's environment."""
+    problems = []
+    r = t["Resources"]
+    kinds = {v["Type"] for v in r.values()}
+    records = [v for v in resources(t, "AWS::Route53::RecordSetGroup").values()]
+    alias = [x for g in records for x in g["Properties"]["RecordSets"] if "AliasTarget" in x]
+    if {x["Type"] for x in alias} != {"A", "AAAA"}:
+        problems.append("no A and AAAA alias records for the distribution")
+    dkim = [v for v in resources(t, "AWS::SES::EmailIdentity").values() if "DkimSigningAttributes" in v["Properties"]]
+    if not dkim or not any("MailFromAttributes" in v["Properties"] for v in dkim):
+        problems.append("no SES domain identity with DKIM and a custom MAIL FROM")
+    if not any(x["Type"] == "CNAME" for g in records for x in g["Properties"]["RecordSets"]):
+        problems.append("no DKIM CNAME records")
+    for name, d in resources(t, "AWS::CloudFront::Distribution").items():
+        config = d["Properties"]["DistributionConfig"]
+        if "WebACLId" not in config:
+            problems.append(f"{name}: no WebACLId")
+        api = [o for o in config["Origins"] if "CustomOriginConfig" in o]
+        if not all(any(h["HeaderName"].lower() == "x-origin-verify" for h in o.get("OriginCustomHeaders", [])) for o in api):
+            problems.append(f"{name}: the API origin sends no X-Origin-Verify header")
+    groups = resources(t, "AWS::CodeDeploy::DeploymentGroup")
+    for fn in ("LoginFunction", "TasksApiFunction"):
+        if f"{fn}DeploymentGroup" not in groups:
+            problems.append(f"{fn}: no DeploymentPreference (CodeDeploy deployment group)")
+    log_groups = resources(t, "AWS::Logs::LogGroup")
+    for name, f in resources(t, "AWS::Lambda::Function").items():
+        group = f["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        target = log_groups.get(group.get("Ref")) if isinstance(group, dict) else None
+        if target is None or "RetentionInDays" not in target["Properties"]:
+            problems.append(f"{name}: its log group has no retention")
+        environment = json.dumps(f["Properties"].get("Environment", {}))
+        if "SecretString:password" in environment or ":password}" in environment:
+            problems.append(f"{name}: a database password in its environment")
+    if "AWS::WAFv2::WebACL" in kinds:
+        problems.append("the web ACL belongs in infra/edge.yaml (us-east-1), not the main stack")
+    return problems
+
+
+def break_shape(t):
+    for d in resources(t, "AWS::CloudFront::Distribution").values():
+        d["Properties"]["DistributionConfig"].pop("WebACLId", None)
+
+
 CHECKS = [
+    (the_shape_a_real_deploy_needs, break_shape),
     (alarm_topics_usable_by_cloudwatch, break_alarm_key),
     (no_error_pages_over_the_api, break_error_pages),
     (no_reservation_in_a_new_account, break_reservation),

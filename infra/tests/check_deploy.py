@@ -54,7 +54,11 @@ def check(label: str, items: list[str]) -> None:
 ALL_SET = {
     "SENDER_ADDRESS": "notifications@example.com",
     "DOMAIN_NAME": "tasks.example.com",
+    "HOSTED_ZONE_ID": "Z0123456789ABCDEFGHIJ",
     "CERTIFICATE_ARN": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    "WEB_ACL_ARN": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/taskboard-prod/0f1e2d3c",
+    "ORIGIN_SECRET": "0123456789abcdef0123456789abcdef0123456789abcdef",
+    "ORIGIN_SECRET_PREVIOUS": "fedcba9876543210fedcba9876543210fedcba9876543210",
     "ALARM_EMAIL": "ops@example.com",
     "MULTI_AZ": "true",
     "RESERVE_CONCURRENCY": "true",
@@ -66,12 +70,15 @@ stages = [s for s in ("staging", "prod") if config.get_all(["deploy"], "paramete
 if sorted(stages) != ["prod", "staging"]:
     failures.append(f"infra/samconfig.toml: SAM CLI reads stages {stages}, expected staging and prod")
 for stage in stages:
-    only_required = {k: "" for k in parameters.VARIABLES} | {"SENDER_ADDRESS": ALL_SET["SENDER_ADDRESS"]}
+    only_required = {k: "" for k in parameters.VARIABLES} | {
+        "SENDER_ADDRESS": ALL_SET["SENDER_ADDRESS"],
+        "ORIGIN_SECRET": ALL_SET["ORIGIN_SECRET"],
+    }
     check(f"{stage}, optional variables empty", parameters.overrides(stage, only_required))
     check(f"{stage}, every variable set", parameters.overrides(stage, ALL_SET))
     try:
         parameters.overrides(stage, {})
-        failures.append(f"{stage}: no sender address, yet parameters were built")
+        failures.append(f"{stage}: no sender address or origin secret, yet parameters were built")
     except parameters.ParameterError:
         pass
 

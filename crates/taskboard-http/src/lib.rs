@@ -1,6 +1,7 @@
 //! The HTTP edge both API functions share: problem+json errors (`docs/decisions.md#7-errors`),
 //! the JSON extractor, the CSRF guard and the session cookie (`docs/decisions.md#1-same-origin-cookie-sessions`),
-//! the signed-in-user extractor, the client's address, and the one-line-per-request log.
+//! the signed-in-user extractor, the client's address, the check that a request came through the
+//! site's CloudFront distribution, and the one-line-per-request log.
 //! [`finish_router`] wraps a function's routes in all of it.
 
 mod auth;
@@ -8,6 +9,7 @@ mod client;
 mod cookie;
 mod csrf;
 mod json;
+pub mod origin;
 mod problem;
 mod request_log;
 mod router;
@@ -18,6 +20,7 @@ pub use client::ClientAddr;
 pub use cookie::CookiePolicy;
 pub use csrf::{CSRF_HEADER, csrf_guard};
 pub use json::{ApiJson, MAX_JSON_BODY_BYTES};
+pub use origin::OriginSecrets;
 pub use problem::{ApiError, PROBLEM_JSON};
 pub use request_log::request_log;
 pub use router::finish as finish_router;

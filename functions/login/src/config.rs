@@ -4,6 +4,7 @@ use taskboard_core::account_mail::AccountMailConfig;
 use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::tables;
 use taskboard_domain::SignupPolicy;
+use taskboard_http::OriginSecrets;
 use taskboard_http::session_config::SessionConfig;
 
 use crate::throttle::ThrottlePolicy;
@@ -24,12 +25,27 @@ pub struct LoginConfig {
     /// `LOGIN_MAX_FAILURES_PER_ACCOUNT`, `LOGIN_MAX_FAILURES_PER_CLIENT`, `LOGIN_THROTTLE_WINDOW_SECS`.
     pub throttle: ThrottlePolicy,
     /// `CLIENT_IP_HEADER`: a header our own edge sets to the client's address
-    /// (`cloudfront-viewer-address` behind CloudFront). Unset: API Gateway's source IP.
+    /// (`cloudfront-viewer-address` behind CloudFront). Unset: API Gateway's source IP. Trusted
+    /// only with the origin check on, since otherwise any caller could set it.
     pub client_ip_header: Option<String>,
+    /// `ORIGIN_VERIFY_SECRETS`: requests must come through the site's CloudFront (unset locally).
+    pub origin: OriginSecrets,
 }
 
 impl LoginConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let origin = OriginSecrets::from_env(env)?;
+        let client_ip_header = env
+            .get("CLIENT_IP_HEADER")
+            .map(|h| h.trim().to_ascii_lowercase());
+        if client_ip_header.is_some() && !origin.enabled() {
+            return Err(ConfigError::Invalid {
+                name: "CLIENT_IP_HEADER",
+                reason: "a client-address header can be trusted only when ORIGIN_VERIFY_SECRETS \
+                         proves the request came through our edge"
+                    .into(),
+            });
+        }
         Ok(Self {
             database_url: config::required(env, "DATABASE_URL")?,
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
@@ -50,9 +66,8 @@ impl LoginConfig {
                 )?,
                 window_secs: config::positive_secs_or(env, "LOGIN_THROTTLE_WINDOW_SECS", 900)?,
             },
-            client_ip_header: env
-                .get("CLIENT_IP_HEADER")
-                .map(|h| h.trim().to_ascii_lowercase()),
+            client_ip_header,
+            origin,
         })
     }
 }

@@ -55,5 +55,10 @@ pub fn router(state: LoginState, config: &LoginConfig) -> Router {
         .route("/api/auth/password/change", post(password::change))
         .route("/api/invitations/preview", post(invitations::preview))
         .route("/api/invitations/accept", post(invitations::accept));
-    taskboard_http::finish_router(routes, config.session.site_url.clone(), state)
+    taskboard_http::finish_router(
+        routes,
+        config.session.site_url.clone(),
+        config.origin.clone(),
+        state,
+    )
 }

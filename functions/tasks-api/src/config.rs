@@ -4,6 +4,7 @@ use taskboard_core::account_mail::AccountMailConfig;
 use taskboard_core::config::{self, ConfigError, Env};
 use taskboard_core::rate::RateLimit;
 use taskboard_core::tables;
+use taskboard_http::OriginSecrets;
 use taskboard_http::session_config::SessionConfig;
 
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct TasksConfig {
     /// `DB_MAX_CONNECTIONS` (default 2).
     pub db_max_connections: u32,
     pub session: SessionConfig,
+    /// `ORIGIN_VERIFY_SECRETS`: requests must come through the site's CloudFront (unset locally).
+    pub origin: OriginSecrets,
     /// `TASK_LOG_TABLE`: the DynamoDB change log.
     pub task_log_table: String,
     /// `EVENT_BUS_NAME`: the EventBridge bus task events are published to.
@@ -31,6 +34,7 @@ impl TasksConfig {
             database_url: config::required(env, "DATABASE_URL")?,
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
+            origin: OriginSecrets::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
             event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
             account_mail: AccountMailConfig::from_env(env)?,

@@ -106,7 +106,12 @@ pub fn router(state: TasksState, config: &TasksConfig) -> Router {
         .route("/api/admin/users", get(admin::list_accounts))
         .route("/api/admin/users/{id}", patch(admin::update_account))
         .route("/api/openapi.json", get(openapi));
-    taskboard_http::finish_router(routes, config.session.site_url.clone(), state)
+    taskboard_http::finish_router(
+        routes,
+        config.session.site_url.clone(),
+        config.origin.clone(),
+        state,
+    )
 }
 
 async fn openapi() -> Response {

@@ -207,3 +207,93 @@ async fn parallel_guesses_verify_at_most_the_limit() {
         (verified as usize, 20 - verified as usize)
     );
 }
+
+const ORIGIN_SECRET: &str = "test-origin-secret-0123456789abcdef0123";
+
+/// Sign in as CloudFront forwards it: the origin secret, and the viewer's address in its header.
+async fn login_through_the_site(
+    app: &TestApp,
+    viewer: &str,
+    email: &str,
+    password: &str,
+) -> taskboard_testing::http::TestResponse {
+    app.client
+        .call(
+            http::Method::POST,
+            "/api/auth/login",
+            Some(&serde_json::json!({"email": email, "password": password})),
+            None,
+            &[
+                ("x-origin-verify", ORIGIN_SECRET),
+                ("cloudfront-viewer-address", viewer),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn only_requests_through_the_site_are_answered_and_count_per_viewer() {
+    let mut edge = LIMITS.to_vec();
+    edge.extend([
+        ("ORIGIN_VERIFY_SECRETS", ORIGIN_SECRET),
+        ("CLIENT_IP_HEADER", "cloudfront-viewer-address"),
+    ]);
+    let app = TestApp::spawn_with(&edge).await;
+    // Straight to the execute-api endpoint: refused before anything is read or counted, even
+    // with a forged viewer address.
+    app.get("/api/auth/me", None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let direct = app
+        .client
+        .call(
+            http::Method::POST,
+            "/api/auth/login",
+            Some(&serde_json::json!({"email": "a@example.com", "password": "x"})),
+            None,
+            &[
+                ("cloudfront-viewer-address", "192.0.2.1:443"),
+                (
+                    "x-origin-verify",
+                    "a-guess-that-is-long-enough-to-be-a-secret",
+                ),
+            ],
+        )
+        .await;
+    direct.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+
+    // Through the site, the viewer's address is the client the throttle counts.
+    for i in 0..6 {
+        let res = login_through_the_site(
+            &app,
+            "203.0.113.5:5000",
+            &format!("s{i}@example.com"),
+            "bad",
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    login_through_the_site(&app, "203.0.113.5:5001", "s9@example.com", "bad")
+        .await
+        .assert_problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+    let other = login_through_the_site(&app, "203.0.113.6:5000", "s9@example.com", "bad").await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNAUTHORIZED,
+        "another viewer has its own budget"
+    );
+}
+
+#[test]
+fn a_client_address_header_without_the_origin_check_is_refused_at_start() {
+    let env = |name: &str| match name {
+        "CLIENT_IP_HEADER" => Some("cloudfront-viewer-address".to_owned()),
+        "DATABASE_URL" => Some("mysql://x@127.0.0.1/x".to_owned()),
+        "SITE_URL" => Some("http://127.0.0.1:3000".to_owned()),
+        "SENDER_ADDRESS" => Some("a@example.com".to_owned()),
+        n if n.ends_with("_TABLE") => Some("t".to_owned()),
+        _ => None,
+    };
+    let err = taskboard_login::LoginConfig::from_env(&env).unwrap_err();
+    assert!(err.to_string().contains("CLIENT_IP_HEADER"), "{err}");
+}
