@@ -53,34 +53,27 @@ ensure_rust() {
   command -v cargo >/dev/null || die "cargo is not installed: install Rust from https://rustup.rs (stable, 1.94 or newer)"
 }
 
-# A Python virtualenv with the AWS emulator (moto) and the other Python tools the project uses.
-ensure_venv() {
-  local stamp="$VENV/.requirements-installed"
-  if [ ! -x "$VENV/bin/python" ]; then
-    log "creating Python virtualenv in .venv"
-    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+# A virtualenv at $1 holding what the requirements file $2 pins, installed again when the file
+# changes.
+ensure_python_env() {
+  local venv="$1" requirements="$2" stamp="$1/.requirements-installed"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating the Python virtualenv ${venv#"$ROOT"/}"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
   fi
-  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/scripts/requirements.txt" "$stamp"; then
-    log "installing Python tools (scripts/requirements.txt)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements.txt"
-    cp "$ROOT/scripts/requirements.txt" "$stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$requirements" "$stamp"; then
+    log "installing Python tools (${requirements#"$ROOT"/})"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
   fi
 }
 
+# The AWS emulator (moto) and the other Python tools the project uses.
+ensure_venv() { ensure_python_env "$VENV" "$ROOT/scripts/requirements.txt"; }
+
 # SAM CLI in a virtualenv of its own (it pins versions of cfn-lint and the SAM translator other than
 # the checks'): infra/tests/check_deploy.py parses the deploy's parameters with its own parser.
-ensure_sam_venv() {
-  local venv="$ROOT/.venv-sam" stamp="$ROOT/.venv-sam/.requirements-installed"
-  if [ ! -x "$venv/bin/python" ]; then
-    log "creating the SAM CLI virtualenv in .venv-sam"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-  fi
-  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/scripts/requirements-sam.txt" "$stamp"; then
-    log "installing SAM CLI (scripts/requirements-sam.txt)"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements-sam.txt"
-    cp "$ROOT/scripts/requirements-sam.txt" "$stamp"
-  fi
-}
+ensure_sam_venv() { ensure_python_env "$ROOT/.venv-sam" "$ROOT/scripts/requirements-sam.txt"; }
 
 mysql_root() {
   # Root over TCP with an empty password (CI machines), else over the unix socket (fresh apt installs).
