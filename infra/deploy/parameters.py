@@ -57,6 +57,10 @@ def overrides(stage: str, env: dict[str, str], config_path: Path = CONFIG) -> li
         # SAM CLI splits overrides on spaces and treats quotes specially; no value here needs them.
         if re.search(r"[\s\"']", value):
             raise ParameterError(f"{key}: the value may not contain spaces or quotes")
+    if params.get("DomainName") and not params.get("CertificateArn"):
+        raise ParameterError(
+            "DomainName needs a certificate: set HOSTED_ZONE_ID (the edge stack makes one) or CERTIFICATE_ARN"
+        )
     missing = [key for key in REQUIRED if not params.get(key)]
     if missing:
         names = {v: k for k, v in VARIABLES.items()}

@@ -82,6 +82,20 @@ for stage in stages:
     except parameters.ParameterError:
         pass
 
+    try:
+        parameters.overrides(stage, only_required | {"DOMAIN_NAME": "tasks.example.com"})
+        failures.append(f"{stage}: a domain without a certificate, yet parameters were built")
+    except parameters.ParameterError:
+        pass
+
+# SAM CLI reads a relative --config-file from the --template-file's folder (.aws-sam/build), not
+# the working directory: every use in the workflows must be absolute.
+for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
+    for line in workflow.read_text().splitlines():
+        for path in re.findall(r"--config-file\s+(\S+)", line):
+            if not path.strip('"').startswith("$PWD/"):
+                failures.append(f"{workflow.name}: --config-file {path} is relative; SAM CLI would look in .aws-sam/build")
+
 # The guard bites: the form the workflow used before is refused by the same parser.
 broken = ["Stage=prod", "SenderAddress=notifications@example.com", "DomainName=", "CertificateArn="]
 try:

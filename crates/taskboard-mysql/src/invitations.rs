@@ -280,6 +280,15 @@ impl InvitationStore {
         Ok(updated.rows_affected() == 1)
     }
 
+    /// Delete invitation `id` if nobody accepted it (its e-mail could not be sent).
+    pub async fn discard(&self, id: InvitationId) -> Result<(), InvitationError> {
+        sqlx::query("DELETE FROM invitations WHERE id = ? AND accepted_at IS NULL")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Is there a pending invitation to administer a fresh deployment?
     pub async fn pending_admin_invitation(&self) -> Result<bool, InvitationError> {
         let found: Option<(i32,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

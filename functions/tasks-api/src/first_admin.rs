@@ -1,7 +1,8 @@
 //! The first account of a fresh deployment, with no SQL: the migrate function, given
 //! `INITIAL_ADMIN_EMAIL`, mails that address an invitation to become the administrator (README
 //! "The first account"). It does so only while there is no administrator and no such invitation
-//! pending, so running every deploy is harmless.
+//! pending, so running every deploy is harmless. If the e-mail cannot be sent, the invitation is
+//! taken back and the next run tries again.
 
 use taskboard_core::account_mail::{AccountMail, AccountMailError, AccountMailer};
 use taskboard_core::tokens::{RandomError, SecretToken};
@@ -47,6 +48,12 @@ pub async fn invite_first_admin(
         role: invitation.role,
         token: &token,
     };
-    mail.send(&invite, email).await?;
+    if let Err(err) = mail.send(&invite, email).await {
+        // A pending invitation nobody received would stop every later deploy from trying again
+        // for 7 days (SES refuses mail until the sender is verified, and in the sandbox until the
+        // recipient is too): take it back, so the next run sends a fresh one.
+        invitations.discard(invitation.id).await?;
+        return Err(err.into());
+    }
     Ok(true)
 }

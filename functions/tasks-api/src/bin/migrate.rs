@@ -15,13 +15,17 @@ use taskboard_domain::{EmailAddress, SiteUrl};
 use taskboard_mysql::db;
 use taskboard_mysql::invitations::InvitationStore;
 use taskboard_mysql::users::UserStore;
-use taskboard_tasks_api::first_admin::invite_first_admin;
+use taskboard_tasks_api::first_admin::{FirstAdminError, invite_first_admin};
 
 #[derive(Serialize)]
 struct Applied {
     latest_version: Option<i64>,
     migrations: usize,
     first_admin_invited: bool,
+    /// Why the first administrator's invitation could not be mailed (the deploy shows a warning;
+    /// the next run tries again). Usually SES: the sender is not verified yet, or the account is
+    /// in the sandbox and the recipient is not verified.
+    first_admin_error: Option<String>,
 }
 
 /// What inviting the first administrator needs, when `INITIAL_ADMIN_EMAIL` is set.
@@ -56,24 +60,36 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             })?;
             let latest_version = db::MIGRATOR.iter().map(|m| m.version).max();
             tracing::info!(?latest_version, "migrations applied");
-            let mut first_admin_invited = false;
+            let (mut first_admin_invited, mut first_admin_error) = (false, None);
             if let Some((email, mailer)) = &first_admin {
-                first_admin_invited = invite_first_admin(
+                match invite_first_admin(
                     &UserStore::new(pool.clone()),
                     &InvitationStore::new(pool.clone()),
                     mailer,
                     email,
                 )
                 .await
-                .map_err(|e| {
-                    Diagnostic::from(Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
-                })?;
+                {
+                    Ok(invited) => first_admin_invited = invited,
+                    // The migrations are applied; a mail SES will not send yet must not fail the
+                    // deploy (it is retried on the next run).
+                    Err(FirstAdminError::Mail(e)) => {
+                        tracing::warn!(error = %e, "the first administrator's invitation was not sent");
+                        first_admin_error = Some(e.to_string());
+                    }
+                    Err(e) => {
+                        return Err(Diagnostic::from(
+                            Box::new(e) as Box<dyn std::error::Error + Send + Sync>
+                        ));
+                    }
+                }
                 tracing::info!(first_admin_invited, "first administrator checked");
             }
             Ok::<_, Diagnostic>(Applied {
                 latest_version,
                 migrations: db::MIGRATOR.iter().count(),
                 first_admin_invited,
+                first_admin_error,
             })
         }
     }))

@@ -262,3 +262,45 @@ async fn a_fresh_deployment_mails_its_first_administrator_an_invitation() {
         .unwrap();
     assert!(invite_first_admin(&app, &address).await);
 }
+
+#[tokio::test]
+async fn an_invitation_ses_would_not_send_is_taken_back_and_sent_on_the_next_run() {
+    let app = TestApp::spawn().await;
+    let address = format!(
+        "founder-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    // SES unreachable (or refusing: the sender not verified yet, as on a first deploy).
+    let env: std::collections::HashMap<String, String> = app.tables.env().into_iter().collect();
+    let config = AccountMailConfig::from_env(&|n: &str| env.get(n).cloned()).unwrap();
+    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    let failing = config.mailer(
+        SiteUrl::parse(SITE).unwrap(),
+        aws_sdk_sesv2::Client::new(&down).into(),
+        app.dynamo.clone().into(),
+    );
+    let err = first_admin::invite_first_admin(
+        &UserStore::new(app.db.pool.clone()),
+        &InvitationStore::new(app.db.pool.clone()),
+        &failing,
+        &EmailAddress::parse(&address).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, first_admin::FirstAdminError::Mail(_)),
+        "{err}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invitations").await,
+        0,
+        "no pending invitation nobody received"
+    );
+    // The next deploy's run sends it.
+    assert!(invite_first_admin(&app, &address).await);
+    wait_for(&address, "You are invited to Taskboard").await;
+}
