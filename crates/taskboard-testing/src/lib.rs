@@ -158,6 +158,16 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     taskboard_core::aws::load_config().await
 }
 
+/// An SDK configuration that can never reach AWS: a closed local port, no retries. Clients built
+/// from it fail at once, as during an outage.
+pub async fn unreachable_sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await
+}
+
 /// Make `sender` a verified SES identity in the emulator (idempotent), so mail from it is accepted.
 pub async fn verify_sender(sdk: &aws_config::SdkConfig, sender: &str) {
     let created = aws_sdk_sesv2::Client::new(sdk)

@@ -239,11 +239,7 @@ async fn a_refused_message_is_recorded_and_not_retried() {
 async fn a_temporary_failure_fails_the_invocation_and_the_retry_sends_once() {
     let s = Setup::new().await;
     let envelope = s.assigned_event();
-    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
+    let down = taskboard_testing::unreachable_sdk_config().await;
     let failing = s.notifier_with(&down, SENDER, s.cap(100, None));
     let err = failing
         .handle(parse_envelope(&envelope).unwrap())
@@ -347,11 +343,7 @@ async fn past_the_hourly_cap_a_recipient_gets_one_summary_instead_of_many() {
 #[tokio::test]
 async fn a_summary_that_fails_temporarily_is_sent_by_the_retry() {
     let s = Setup::new().await;
-    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
+    let down = taskboard_testing::unreachable_sdk_config().await;
     let notifier = s.notifier_with(&s.sdk, SENDER, s.cap(1, None));
     let first = s.assigned_event();
     notifier

@@ -182,11 +182,7 @@ pub async fn logout(
             .await
             .map_err(ApiError::internal)?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, state.0.cookies.clear())],
-    )
-        .into_response())
+    Ok(signed_out(&state))
 }
 
 pub async fn logout_all(
@@ -200,11 +196,16 @@ pub async fn logout_all(
         .await
         .map_err(ApiError::internal)?;
     tracing::info!(sessions = ended, "signed out everywhere");
-    Ok((
+    Ok(signed_out(&state))
+}
+
+/// `204` with the session cookie cleared.
+fn signed_out(state: &LoginState) -> Response {
+    (
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, state.0.cookies.clear())],
     )
-        .into_response())
+        .into_response()
 }
 
 pub async fn me(

@@ -54,18 +54,28 @@ fn role(raw: &str) -> Result<ProjectRole, ApiError> {
     ProjectRole::parse(raw).map_err(|e| ApiError::field("role", e))
 }
 
-/// The project, if the caller is one of its owners: `404` for non-members, `403` for members.
-async fn owned(state: &TasksState, who: UserId, raw: &str) -> Result<ProjectView, ApiError> {
-    let id = path_id(raw, ProjectId::parse)?;
-    let project = (state.0.projects)
-        .get(who, id)
+/// The project as the caller sees it: `404` unless they are a member.
+async fn visible(state: &TasksState, who: UserId, raw: &str) -> Result<ProjectView, ApiError> {
+    (state.0.projects)
+        .get(who, path_id(raw, ProjectId::parse)?)
         .await
         .map_err(ApiError::internal)?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)
+}
+
+/// The project, if the caller is one of its owners: `404` for non-members, `403` for members.
+async fn owned(state: &TasksState, who: UserId, raw: &str) -> Result<ProjectView, ApiError> {
+    let project = visible(state, who, raw).await?;
     if project.role != ProjectRole::Owner {
         return Err(member_refusal(crate::projects::MemberRefusal::NotOwner));
     }
     Ok(project)
+}
+
+/// Count an invitation sent or resent against the project's hourly cap.
+async fn cap_invitations(state: &TasksState, project: &ProjectView) -> Result<(), ApiError> {
+    let subject = project.id.to_string();
+    cap(state, "invitations", &subject, state.0.invitation_cap).await
 }
 
 pub async fn list_projects(
@@ -102,11 +112,7 @@ pub async fn get_project(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let project = (state.0.projects)
-        .get(auth.user_id, path_id(&id, ProjectId::parse)?)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or(ApiError::NotFound)?;
+    let project = visible(&state, auth.user_id, &id).await?;
     Ok(json(StatusCode::OK, &project))
 }
 
@@ -231,13 +237,7 @@ pub async fn invite(
             detail: "This person is already a member of the project.".into(),
         });
     }
-    cap(
-        &state,
-        "invitations",
-        &project.id.to_string(),
-        state.0.invitation_cap,
-    )
-    .await?;
+    cap_invitations(&state, &project).await?;
     let token = SecretToken::generate().map_err(ApiError::internal)?;
     let new = NewInvitation {
         project: Some(project.id),
@@ -265,13 +265,7 @@ pub async fn resend_invitation(
     if project.archived {
         return Err(archived());
     }
-    cap(
-        &state,
-        "invitations",
-        &project.id.to_string(),
-        state.0.invitation_cap,
-    )
-    .await?;
+    cap_invitations(&state, &project).await?;
     let token = SecretToken::generate().map_err(ApiError::internal)?;
     let invitation = (state.0.invitations)
         .reissue(project.id, invitation, &token.storage_id())

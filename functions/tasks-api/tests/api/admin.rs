@@ -273,11 +273,7 @@ async fn an_invitation_ses_would_not_send_is_taken_back_and_sent_on_the_next_run
     // SES unreachable (or refusing: the sender not verified yet, as on a first deploy).
     let env: std::collections::HashMap<String, String> = app.tables.env().into_iter().collect();
     let config = AccountMailConfig::from_env(&|n: &str| env.get(n).cloned()).unwrap();
-    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
+    let down = taskboard_testing::unreachable_sdk_config().await;
     let failing = config.mailer(
         SiteUrl::parse(SITE).unwrap(),
         aws_sdk_sesv2::Client::new(&down).into(),

@@ -36,11 +36,7 @@ pub struct Member {
 
 /// AWS clients that can never reach their service (a closed port, no retries).
 pub async fn unreachable_clients() -> (aws_sdk_dynamodb::Client, aws_sdk_eventbridge::Client) {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
+    let sdk = taskboard_testing::unreachable_sdk_config().await;
     (
         aws_sdk_dynamodb::Client::new(&sdk),
         aws_sdk_eventbridge::Client::new(&sdk),
