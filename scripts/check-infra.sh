@@ -20,9 +20,15 @@ cfn-lint "$translated"
 log "first-deploy guards over the translated template (infra/tests/check_breakers.py)"
 python infra/tests/check_breakers.py "$translated"
 
+log "the RDS certificate bundle the functions verify the database with (infra/tests/check_rds_ca.py)"
+python -W ignore infra/tests/check_rds_ca.py infra/rds-ca/rds-ca.pem
+
 log "deploy parameters through SAM CLI's own parser (infra/tests/check_deploy.py)"
 ensure_sam_venv
 "$ROOT/.venv-sam/bin/python" infra/tests/check_deploy.py
+
+log "the deploy's migration step against a fake aws CLI (infra/tests/check_migrate_script.py)"
+python infra/tests/check_migrate_script.py
 
 log "checkov (every skipped check carries its reason in the template)"
 checkov -f infra/template.yaml -f infra/edge.yaml --framework cloudformation --skip-download --quiet --compact

@@ -101,13 +101,15 @@ ensure_mariadb() {
     fi
     wait_for "the database on $DB_HOST:$DB_PORT" 60 db_admin ping -h "$DB_HOST" -P "$DB_PORT" --connect-timeout=2
   fi
-  if ! db_user -e 'SELECT 1' >/dev/null 2>&1; then
+  # The user creates test databases, and the database users the roles tests grant to (GRANT
+  # OPTION; crates/taskboard-mysql/tests/roles.rs). Granted again where an older run made it without.
+  if ! db_user -e 'SELECT 1' >/dev/null 2>&1 || ! db_user -e 'SHOW GRANTS' 2>/dev/null | grep -q 'WITH GRANT OPTION'; then
     log "creating the local database user '$DB_USER'"
     mysql_root -e "
       CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
       CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
-      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1';
-      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
+      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1' WITH GRANT OPTION;
+      GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost' WITH GRANT OPTION;
       FLUSH PRIVILEGES;" || die "could not create the MariaDB user '$DB_USER'"
   fi
 }

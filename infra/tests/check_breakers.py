@@ -129,8 +129,7 @@ def the_shape_a_real_deploy_needs(t):
     """What issue 15 asks the translated template to have: the site's alias records, the SES
     domain identity with DKIM and its records, the WAF ACL on the distribution, a canary on every
     API function, a retention on every function's log group, and the origin secret on the API
-    origin. (No database password in any function's environment comes with IAM authentication,
-    still to do: issue 15's "Credentials".)"""
+    origin. The credentials are checked by `database_sign_in_without_passwords`."""
     problems = []
     r = t["Resources"]
     kinds = {v["Type"] for v in r.values()}
@@ -165,12 +164,99 @@ def the_shape_a_real_deploy_needs(t):
     return problems
 
 
+def _strings(x):
+    """Every string inside a template value (through Fn::Sub, Fn::Join, Fn::If, ...)."""
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for v in x.values():
+            yield from _strings(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _strings(v)
+
+
+def database_sign_in_without_passwords(t):
+    """Issue 15's credentials: no function's environment holds a database password or a Secrets
+    Manager reference; the runtime functions sign in as taskboard_app and only the migrate
+    function as taskboard_migrate, both with IAM tokens (DATABASE_AUTH=iam) over verified TLS with
+    the RDS certificate bundle; the database and the proxy accept IAM; the IAM policies let each
+    role sign in as its own user only; no Secrets Manager endpoint is needed in the VPC.
+    Dynamic references are re-resolved only when the property itself changes, so a password put
+    in an environment could never be rotated."""
+    problems = []
+    r = t["Resources"]
+    for name, f in resources(t, "AWS::Lambda::Function").items():
+        env = f["Properties"].get("Environment", {}).get("Variables", {})
+        for key, value in env.items():
+            text = " ".join(_strings(value))
+            if "resolve:secretsmanager" in text or "resolve:ssm-secure" in text:
+                problems.append(f"{name}: {key} resolves a secret into the environment")
+            if key == "DATABASE_URL" and ":" in text.split("mysql://", 1)[-1].split("@", 1)[0]:
+                problems.append(f"{name}: DATABASE_URL holds a password")
+        if "DATABASE_URL" not in env:
+            continue
+        url = " ".join(_strings(env["DATABASE_URL"]))
+        expected = "taskboard_migrate" if "Migrate" in name else "taskboard_app"
+        if f"mysql://{expected}@" not in url:
+            problems.append(f"{name}: signs in as someone other than {expected}")
+        if env.get("DATABASE_AUTH") != "iam":
+            problems.append(f"{name}: DATABASE_AUTH is not iam")
+        if "ssl-mode=VERIFY_IDENTITY" not in url or "ssl-ca=/opt/rds-ca.pem" not in url:
+            problems.append(f"{name}: no verified TLS with the RDS certificate bundle")
+        layers = " ".join(_strings(f["Properties"].get("Layers", [])))
+        if "RdsCaLayer" not in layers:
+            problems.append(f"{name}: no RDS certificate layer")
+    for name, db in resources(t, "AWS::RDS::DBInstance").items():
+        props = db["Properties"]
+        if props.get("EnableIAMDatabaseAuthentication") is not True:
+            problems.append(f"{name}: IAM database authentication is off")
+        if "MasterUserPassword" in props or props.get("ManageMasterUserPassword") is not True:
+            problems.append(f"{name}: the master password is not kept by RDS")
+    for name, proxy in resources(t, "AWS::RDS::DBProxy").items():
+        if proxy["Properties"].get("DefaultAuthScheme") != "IAM_AUTH" or proxy["Properties"].get("Auth"):
+            problems.append(f"{name}: not end-to-end IAM (DefaultAuthScheme IAM_AUTH, no secrets)")
+    if resources(t, "AWS::SecretsManager::Secret"):
+        problems.append("a Secrets Manager secret in the stack (RDS keeps the master password itself)")
+    for name, e in resources(t, "AWS::EC2::VPCEndpoint").items():
+        if "secretsmanager" in " ".join(_strings(e["Properties"].get("ServiceName"))):
+            problems.append(f"{name}: a Secrets Manager endpoint nothing needs")
+    grants = {}
+    for name, res in r.items():
+        docs = []
+        if res["Type"] == "AWS::IAM::Role":
+            docs = [p["PolicyDocument"] for p in res["Properties"].get("Policies", [])]
+        elif res["Type"] == "AWS::IAM::ManagedPolicy":
+            docs = [res["Properties"]["PolicyDocument"]]
+        for doc in docs:
+            for st in doc["Statement"]:
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                if "rds-db:connect" in actions:
+                    users = {u for u in ("taskboard_app", "taskboard_migrate") if u in " ".join(_strings(st["Resource"]))}
+                    grants[name] = users
+                    if "*" in " ".join(_strings(st["Resource"])):
+                        problems.append(f"{name}: rds-db:connect on a wildcard")
+    migrate_role = " ".join(_strings(r.get("MigrateFunction", {}).get("Properties", {}).get("Role", "")))
+    for name, users in grants.items():
+        if "taskboard_migrate" in users and name not in migrate_role:
+            problems.append(f"{name}: signs in as the migration user, but is not the migrate function's")
+    if not any("taskboard_migrate" in u for u in grants.values()):
+        problems.append("no role may sign in as the migration user")
+    return problems
+
+
+def break_credentials(t):
+    f = t["Resources"]["LoginFunction"]["Properties"]["Environment"]["Variables"]
+    f["DATABASE_URL"] = {"Fn::Sub": "mysql://{{resolve:secretsmanager:S:SecretString:username}}:{{resolve:secretsmanager:S:SecretString:password}}@db:3306/taskboard"}
+
+
 def break_shape(t):
     for d in resources(t, "AWS::CloudFront::Distribution").values():
         d["Properties"]["DistributionConfig"].pop("WebACLId", None)
 
 
 CHECKS = [
+    (database_sign_in_without_passwords, break_credentials),
     (the_shape_a_real_deploy_needs, break_shape),
     (alarm_topics_usable_by_cloudwatch, break_alarm_key),
     (no_error_pages_over_the_api, break_error_pages),

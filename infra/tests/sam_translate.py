@@ -33,6 +33,8 @@ template.get("Globals", {}).get("Function", {}).pop("CodeUri", None)
 for name, resource in template["Resources"].items():
     if resource.get("Type") == "AWS::Serverless::Function":
         resource.setdefault("Properties", {})["CodeUri"] = f"s3://taskboard-artifacts/{name}.zip"
+    if resource.get("Type") == "AWS::Serverless::LayerVersion":
+        resource["Properties"]["ContentUri"] = f"s3://taskboard-artifacts/{name}.zip"
 params = {"SenderAddress": "notifications@example.com"}
 translated = transform(template, params, OfflinePolicies())
 json.dump(translated, sys.stdout, indent=1, default=str)

@@ -9,9 +9,8 @@ use sqlx::mysql::MySqlPoolOptions;
 /// The schema, embedded in every binary that touches MySQL.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
-/// A pool that connects on first use, so a cold start does no network I/O before the first
-/// request needs the database. `max_connections` stays small: one Lambda instance serves one
-/// request at a time, and RDS Proxy multiplexes behind it.
+/// A pool that connects on first use, from a URL with its password (tools and tests; the
+/// functions use [`crate::connect::Database`], which also signs IAM tokens).
 pub fn lazy_pool(database_url: &str, max_connections: u32) -> Result<MySqlPool, sqlx::Error> {
     MySqlPoolOptions::new()
         .max_connections(max_connections)

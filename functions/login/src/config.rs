@@ -6,13 +6,14 @@ use taskboard_core::tables;
 use taskboard_domain::SignupPolicy;
 use taskboard_http::OriginSecrets;
 use taskboard_http::session_config::SessionConfig;
+use taskboard_mysql::connect::DatabaseSettings;
 
 use crate::throttle::ThrottlePolicy;
 
 #[derive(Debug, Clone)]
 pub struct LoginConfig {
-    /// `DATABASE_URL`: `mysql://user:password@host:port/database`.
-    pub database_url: String,
+    /// `DATABASE_URL` and `DATABASE_AUTH` (`password` locally, `iam` on AWS).
+    pub database: DatabaseSettings,
     /// `DB_MAX_CONNECTIONS` (default 2).
     pub db_max_connections: u32,
     pub session: SessionConfig,
@@ -47,7 +48,7 @@ impl LoginConfig {
             });
         }
         Ok(Self {
-            database_url: config::required(env, "DATABASE_URL")?,
+            database: DatabaseSettings::from_env(env)?,
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
             login_attempts_table: config::required(env, tables::LOGIN_ATTEMPTS.env_var)?,

@@ -3,7 +3,7 @@
 use taskboard_core::config::ProcessEnv;
 use taskboard_core::telemetry;
 use taskboard_login::{Clients, LoginConfig, LoginState, router};
-use taskboard_mysql::db;
+use taskboard_mysql::connect::Database;
 
 // A Lambda process handles one event at a time: no worker threads to start (docs/performance.md).
 #[tokio::main(flavor = "current_thread")]
@@ -11,7 +11,15 @@ async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let config = LoginConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let pool = db::lazy_pool(&config.database_url, config.db_max_connections)?;
-    let app = router(LoginState::new(&config, pool, Clients::lazy()), &config);
-    lambda_http::run(app).await
+    let db = Database::lazy(&config.database, config.db_max_connections);
+    let app = router(
+        LoginState::new(&config, db.pool().clone(), Clients::lazy()),
+        &config,
+    );
+    // On AWS each invocation first re-signs the database token when it is due.
+    taskboard_http::run_lambda(app, move || {
+        let db = db.clone();
+        async move { db.refresh_credentials().await }
+    })
+    .await
 }

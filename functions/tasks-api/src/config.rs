@@ -6,11 +6,12 @@ use taskboard_core::rate::RateLimit;
 use taskboard_core::tables;
 use taskboard_http::OriginSecrets;
 use taskboard_http::session_config::SessionConfig;
+use taskboard_mysql::connect::DatabaseSettings;
 
 #[derive(Debug, Clone)]
 pub struct TasksConfig {
-    /// `DATABASE_URL`: `mysql://user:password@host:port/database`.
-    pub database_url: String,
+    /// `DATABASE_URL` and `DATABASE_AUTH` (`password` locally, `iam` on AWS).
+    pub database: DatabaseSettings,
     /// `DB_MAX_CONNECTIONS` (default 2).
     pub db_max_connections: u32,
     pub session: SessionConfig,
@@ -31,7 +32,7 @@ pub struct TasksConfig {
 impl TasksConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            database_url: config::required(env, "DATABASE_URL")?,
+            database: DatabaseSettings::from_env(env)?,
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
             origin: OriginSecrets::from_env(env)?,
@@ -55,7 +56,7 @@ impl TasksConfig {
 /// What the scheduled relay needs: no sessions, no site.
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
-    pub database_url: String,
+    pub database: DatabaseSettings,
     pub task_log_table: String,
     pub event_bus_name: String,
     /// `RELAY_BATCH_SIZE` (default 100): rows per pass.
@@ -69,7 +70,7 @@ pub struct RelayConfig {
 impl RelayConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            database_url: config::required(env, "DATABASE_URL")?,
+            database: DatabaseSettings::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
             event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
             batch_size: config::parsed_or(env, "RELAY_BATCH_SIZE", 100)?,

@@ -16,7 +16,7 @@ use http::{HeaderName, HeaderValue, StatusCode, header};
 use taskboard_core::config::{self, Env};
 use taskboard_log_notifier::{Notifier, NotifierConfig};
 use taskboard_login::{LoginConfig, LoginState};
-use taskboard_mysql::db;
+use taskboard_mysql::connect::Database;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
@@ -50,10 +50,12 @@ impl DevStack {
         admin::migrate(env).await?;
 
         // A long-running server: a larger pool than one Lambda instance's (DB_MAX_CONNECTIONS).
-        let pool = db::lazy_pool(
-            &login_config.database_url,
+        let pool = Database::lazy(
+            &login_config.database,
             login_config.db_max_connections.max(10),
-        )?;
+        )
+        .pool()
+        .clone();
         let login_state = LoginState::new(
             &login_config,
             pool.clone(),

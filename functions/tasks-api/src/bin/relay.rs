@@ -5,7 +5,7 @@ use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use taskboard_core::config::ProcessEnv;
 use taskboard_core::{aws, telemetry};
-use taskboard_mysql::db;
+use taskboard_mysql::connect::Database;
 use taskboard_tasks_api::RelayConfig;
 use taskboard_tasks_api::changelog::ChangeLog;
 
@@ -15,18 +15,21 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let config = RelayConfig::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let pool = db::lazy_pool(&config.database_url, 1)?;
+    let db = Database::lazy(&config.database, 1);
     let changelog = ChangeLog::new(aws::lazy_dynamo(), config.task_log_table.clone());
     let relay = taskboard_tasks_api::app::relay(
-        pool,
+        db.pool().clone(),
         changelog,
         aws::lazy_events(),
         config.event_bus_name.clone(),
     );
     let config = std::sync::Arc::new(config);
     lambda_runtime::run(service_fn(move |_tick: LambdaEvent<CloudWatchEvent>| {
-        let (relay, config) = (relay.clone(), config.clone());
+        let (relay, config, db) = (relay.clone(), config.clone(), db.clone());
         async move {
+            if let Err(err) = db.refresh_credentials().await {
+                tracing::error!(error = %err, "could not sign a database token");
+            }
             let outcome = relay.drain(config.batch_size).await;
             // The backlog as a CloudWatch metric, through the Embedded Metric Format: one log
             // line, no API call. Emitted after failed passes too: that is when it grows.

@@ -76,3 +76,52 @@ async fn the_relay_binary_publishes_what_was_left_behind_on_a_schedule_tick() {
     assert_eq!(app.delivered().await.len(), 2);
     child.kill().await.ok();
 }
+
+/// The first deploy: the migration user does not exist yet, so the migrate function says so
+/// (the workflow then bootstraps the users) instead of failing; once it can sign in, it applies
+/// the migrations. A bootstrap with password sign-in is refused: it creates IAM users only.
+#[tokio::test]
+async fn the_migrate_binary_reports_missing_database_users_and_then_migrates() {
+    let app = TestApp::spawn().await;
+    let mut runtime = FakeRuntime::start().await;
+    let server = taskboard_testing::server_url();
+    let (_, host) = server
+        .split_once('@')
+        .expect("TEST_DATABASE_URL has a user");
+    let nobody = format!("mysql://tb_nobody:nothing@{host}/{}", app.db.name);
+    let migrate = |url: &str, runtime: &FakeRuntime| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+            .envs(runtime.lambda_env("migrate"))
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the binary")
+    };
+
+    let mut child = migrate(&nobody, &runtime);
+    runtime.invoke(serde_json::json!({})).await;
+    let answer = runtime.response().await;
+    assert_eq!(answer["database_users_missing"], true, "{answer}");
+    assert_eq!(answer["migrations"], 0, "{answer}");
+    runtime
+        .invoke(serde_json::json!({"bootstrap": {"user": "root", "password": "x"}}))
+        .await;
+    let refused = runtime
+        .outcome(std::time::Duration::from_secs(10))
+        .await
+        .expect("an answer");
+    assert!(
+        format!("{refused:?}").contains("DATABASE_AUTH=iam"),
+        "{refused:?}"
+    );
+    child.kill().await.ok();
+
+    let mut child = migrate(&app.db.url, &runtime);
+    runtime.invoke(serde_json::json!({})).await;
+    let answer = runtime.response().await;
+    assert_eq!(answer["database_users_missing"], false, "{answer}");
+    assert!(answer["latest_version"].as_i64().is_some(), "{answer}");
+    child.kill().await.ok();
+}
