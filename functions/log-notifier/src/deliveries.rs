@@ -3,17 +3,31 @@
 //! sends each e-mail once.
 //!
 //! States: `sending` (claimed), `sent`, `failed` (permanent; never retried), `capped` (the
-//! recipient was past their hourly cap: covered by the summary e-mail whose record it names). A claim whose sender
-//! died is taken over after [`STALE_CLAIM_SECS`]; a sender that fails temporarily releases its
-//! claim so the retried invocation can send.
+//! recipient was past their hourly cap: covered by the summary e-mail whose record it names).
+//!
+//! A claim held by another invocation that may still be sending ([`Claim::InFlight`]) makes this
+//! invocation fail retryably: counting it as a duplicate would lose the e-mail whenever that other
+//! invocation died. A claim is presumed abandoned once it is older than the function can run
+//! ([`STALE_CLAIM_SECS`], just above its timeout), so Lambda's first retry (about a minute later)
+//! takes it over. A sender that fails temporarily releases its claim so the retry can send at
+//! once; if the release fails, the retry waits out the stale window instead.
+
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use taskboard_core::aws::LazyClient;
 use taskboard_core::dynamo::{self, DynamoError, Table};
 use taskboard_domain::time::EpochSecs;
 
-/// A claim older than this is presumed abandoned (the Lambda timeout is far shorter).
-pub const STALE_CLAIM_SECS: u64 = 300;
+/// A claim older than this is presumed abandoned: the notifier's timeout (`Timeout: 30` in
+/// infra/template.yaml) plus 15 s for clock skew between invocations. Shorter would let a retry
+/// send while the first invocation is still sending; longer makes the retry find it still held.
+pub const STALE_CLAIM_SECS: u64 = 45;
+/// Recording a sent message is retried this many times (the SDK already retries each call three
+/// times on throttling and 5xx): a record left `sending` after SES accepted the message is the
+/// one window in which a late re-drive could send it again (docs/operations.md).
+const RECORD_ATTEMPTS: u32 = 4;
 /// Records are kept this long, well past EventBridge's 24-hour retry window.
 pub const KEEP_SECS: u64 = 30 * 24 * 3600;
 
@@ -25,8 +39,11 @@ pub struct DeliveryError(#[from] DynamoError);
 pub enum Claim {
     /// This invocation owns the delivery and must send.
     Won,
-    /// Already sent, permanently failed, or being sent right now by someone else.
-    Taken,
+    /// Finished: sent, permanently failed, or covered by a summary. Nothing to do.
+    Done,
+    /// Claimed less than [`STALE_CLAIM_SECS`] ago by an invocation that may still be sending:
+    /// retry later, when it has finished or its claim has gone stale.
+    InFlight,
 }
 
 #[derive(Clone)]
@@ -68,16 +85,46 @@ impl Deliveries {
             .expression_attribute_names("#s", "state")
             .expression_attribute_values(":sending", dynamo::s("sending"))
             .expression_attribute_values(":stale", dynamo::n(stale_before.0))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        Ok(match dynamo::conditional(put)? {
-            Some(_) => Claim::Won,
-            None => Claim::Taken,
-        })
+        match put {
+            Ok(_) => Ok(Claim::Won),
+            Err(err) => match aws_sdk_dynamodb::Error::from(err) {
+                aws_sdk_dynamodb::Error::ConditionalCheckFailedException(failed) => {
+                    // The record as it stood, returned with the failure; read it if the service
+                    // did not return it.
+                    let state = match failed.item() {
+                        Some(item) => dynamo::string(item, "state").ok(),
+                        None => self.state(id).await?,
+                    };
+                    Ok(match state.as_deref() {
+                        Some("sending") => Claim::InFlight,
+                        // Gone between the two calls (released): the retry will find it free.
+                        None => Claim::InFlight,
+                        Some(_) => Claim::Done,
+                    })
+                }
+                other => Err(DeliveryError(DynamoError::Sdk(Box::new(other)))),
+            },
+        }
     }
 
+    /// Record that SES accepted the message, retrying with backoff (100, 200, 400 ms): the
+    /// message is out, and an unrecorded one could be sent again by a late re-drive.
     pub async fn mark_sent(&self, id: &str, message_id: &str) -> Result<(), DeliveryError> {
-        self.finish(id, "sent", "message_id", message_id).await
+        let mut attempt = 1;
+        loop {
+            match self.finish(id, "sent", "message_id", message_id).await {
+                Ok(()) => return Ok(()),
+                Err(err) if attempt >= RECORD_ATTEMPTS => return Err(err),
+                Err(err) => {
+                    tracing::warn!(error = %err, attempt, "could not record a sent e-mail; retrying");
+                    tokio::time::sleep(Duration::from_millis(100 << (attempt - 1))).await;
+                    attempt += 1;
+                }
+            }
+        }
     }
 
     pub async fn mark_failed(&self, id: &str, reason: &str) -> Result<(), DeliveryError> {

@@ -22,7 +22,7 @@ pub enum NotifyError {
     #[error(transparent)]
     Deliveries(#[from] DeliveryError),
     #[error(
-        "event {event_id}: {failed} of {total} e-mails failed temporarily; the invocation will be retried"
+        "event {event_id}: {failed} of {total} e-mails failed temporarily or are being sent by another invocation; the invocation will be retried"
     )]
     Temporary {
         event_id: String,
@@ -47,6 +47,7 @@ enum Outcome {
     Duplicate,
     Capped,
     FailedPermanently,
+    /// Failed temporarily, or another invocation holds the claim: retry the invocation.
     Temporary,
 }
 
@@ -91,17 +92,33 @@ impl Notifier {
         person: &Person,
     ) -> Result<Outcome, DeliveryError> {
         let id = delivery_id(event_id, &person.id.to_string());
-        if self.deliveries.claim(&id).await? == Claim::Taken {
-            tracing::info!(recipient = %person.id, "already sent or being sent; skipped");
-            return Ok(Outcome::Duplicate);
+        match self.deliveries.claim(&id).await? {
+            Claim::Won => {}
+            Claim::Done => {
+                tracing::info!(recipient = %person.id, "already handled; skipped");
+                return Ok(Outcome::Duplicate);
+            }
+            Claim::InFlight => {
+                tracing::warn!(recipient = %person.id, "another invocation holds this e-mail; retry later");
+                return Ok(Outcome::Temporary);
+            }
         }
         let (email, summary_id) = match self.cap.admit(person.id).await {
             Allowance::Mail => (compose(event, person, &self.site), None),
             Allowance::OverCap { summary_id, until } => {
-                if self.deliveries.claim(&summary_id).await? == Claim::Taken {
-                    self.deliveries.mark_capped(&id, &summary_id).await?;
-                    tracing::info!(recipient = %person.id, "past the hourly cap; not mailed");
-                    return Ok(Outcome::Capped);
+                match self.deliveries.claim(&summary_id).await? {
+                    Claim::Won => {}
+                    Claim::Done => {
+                        self.deliveries.mark_capped(&id, &summary_id).await?;
+                        tracing::info!(recipient = %person.id, "past the hourly cap; not mailed");
+                        return Ok(Outcome::Capped);
+                    }
+                    // The summary is being sent by another invocation that may yet fail: this
+                    // change is not covered until it is sent.
+                    Claim::InFlight => {
+                        self.release_all(&[&id]).await;
+                        return Ok(Outcome::Temporary);
+                    }
                 }
                 let until = chrono::DateTime::from_timestamp(until, 0).unwrap_or_default();
                 let per_hour = self.cap.limit.max;
@@ -111,12 +128,18 @@ impl Notifier {
         };
         match (self.mailer.send(&email).await, summary_id) {
             (Ok(message_id), None) => {
-                self.deliveries.mark_sent(&id, &message_id).await?;
+                // SES has accepted it: a record that still fails after its retries is logged,
+                // not turned into a failed invocation whose retry could only wait or resend.
+                if let Err(err) = self.deliveries.mark_sent(&id, &message_id).await {
+                    tracing::error!(recipient = %person.id, %message_id, error = %err, "e-mail sent but not recorded");
+                }
                 tracing::info!(recipient = %person.id, %message_id, "e-mail sent");
                 Ok(Outcome::Sent)
             }
             (Ok(message_id), Some(summary)) => {
-                self.deliveries.mark_sent(&summary, &message_id).await?;
+                if let Err(err) = self.deliveries.mark_sent(&summary, &message_id).await {
+                    tracing::error!(recipient = %person.id, %message_id, error = %err, "summary sent but not recorded");
+                }
                 self.deliveries.mark_capped(&id, &summary).await?;
                 tracing::info!(recipient = %person.id, %message_id, "past the hourly cap; summary sent");
                 Ok(Outcome::Capped)
@@ -130,12 +153,21 @@ impl Notifier {
             }
             (Err(SendError::Temporary(reason)), summary) => {
                 tracing::warn!(recipient = %person.id, %reason, "e-mail failed temporarily; will retry");
-                for record in std::iter::once(&id).chain(summary.as_ref()) {
-                    if let Err(err) = self.deliveries.release(record).await {
-                        tracing::warn!(error = %err, "could not release the claim; it expires on its own");
-                    }
-                }
+                let records: Vec<&str> = std::iter::once(id.as_str())
+                    .chain(summary.as_deref())
+                    .collect();
+                self.release_all(&records).await;
                 Ok(Outcome::Temporary)
+            }
+        }
+    }
+
+    /// Give claims back so the retry can send at once; a claim that cannot be released goes
+    /// stale after [`crate::deliveries::STALE_CLAIM_SECS`] and the retry after that takes it.
+    async fn release_all(&self, records: &[&str]) {
+        for record in records {
+            if let Err(err) = self.deliveries.release(record).await {
+                tracing::warn!(error = %err, "could not release the claim; it goes stale on its own");
             }
         }
     }

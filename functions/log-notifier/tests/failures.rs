@@ -3,6 +3,7 @@
 //! temporary SES failure, an unknown schema version, and a flood of changes that ends in one
 //! summary e-mail. Each test has its own tables and e-mail addresses.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 use taskboard_core::aws::LazyClient;
 use taskboard_core::rate::{RateLimit, RateLimiter};
@@ -195,6 +196,8 @@ async fn the_same_event_twice_or_twice_at_once_sends_each_mail_once() {
     assert!(to(&mail, &s.ada).is_empty());
 }
 
+/// Two deliveries of a new event at once: one sends; the other finds the e-mail handled or still
+/// being sent, and in that case fails retryably, so its retry finds it sent. Never two e-mails.
 #[tokio::test]
 async fn two_fresh_concurrent_deliveries_race_and_one_wins() {
     let s = Setup::new().await;
@@ -204,10 +207,84 @@ async fn two_fresh_concurrent_deliveries_race_and_one_wins() {
         notifier.handle(parse_envelope(&envelope).unwrap()),
         notifier.handle(parse_envelope(&envelope).unwrap()),
     );
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(a.sent + b.sent, 1);
-    assert_eq!(a.skipped_duplicates + b.skipped_duplicates, 1);
+    let sent: usize = [&a, &b]
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.sent)
+        .sum();
+    assert_eq!(sent, 1, "{a:?} {b:?}");
+    for result in [a, b] {
+        match result {
+            Ok(summary) => assert!(summary.sent + summary.skipped_duplicates == 1),
+            Err(NotifyError::Temporary { failed: 1, .. }) => {
+                let retry = notifier
+                    .handle(parse_envelope(&envelope).unwrap())
+                    .await
+                    .unwrap();
+                assert_eq!((retry.sent, retry.skipped_duplicates), (0, 1));
+            }
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
     assert_eq!(to(&s.mail().await, &s.bob).len(), 1);
+}
+
+/// Issue 14: an invocation that died after claiming must not turn its retries into silent
+/// successes. While the claim may still be live, a delivery fails retryably (not "duplicate");
+/// once it is older than the notifier can run, Lambda's next retry takes it over and sends.
+#[tokio::test]
+async fn a_claim_held_by_a_live_invocation_fails_retryably_and_a_dead_ones_is_taken_over() {
+    let s = Setup::new().await;
+    let envelope = s.assigned_event();
+    let id = delivery_of(&envelope, &s.bob);
+    let dynamo = aws_sdk_dynamodb::Client::new(&s.sdk);
+    let claimed = |secs_ago: i64| {
+        let (dynamo, table, id) = (
+            dynamo.clone(),
+            s.tables.name(&tables::NOTIFICATIONS).to_owned(),
+            id.clone(),
+        );
+        async move {
+            let at = chrono::Utc::now().timestamp() - secs_ago;
+            dynamo
+                .put_item()
+                .table_name(table)
+                .item("delivery_id", AttributeValue::S(id))
+                .item("state", AttributeValue::S("sending".into()))
+                .item("claimed_at", AttributeValue::N(at.to_string()))
+                .item("expires_at", AttributeValue::N((at + 86_400).to_string()))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+
+    // Another invocation claimed it a second ago and may be sending now.
+    claimed(1).await;
+    let err = s
+        .notifier()
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, NotifyError::Temporary { failed: 1, .. }),
+        "{err}"
+    );
+    assert!(to(&s.mail().await, &s.bob).is_empty());
+
+    // It died: Lambda retries about a minute later, past the stale window.
+    claimed(60).await;
+    let retry = s
+        .notifier()
+        .handle(parse_envelope(&envelope).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(retry.sent, 1);
+    assert_eq!(to(&s.mail().await, &s.bob).len(), 1);
+    assert_eq!(
+        s.deliveries().state(&id).await.unwrap().as_deref(),
+        Some("sent")
+    );
 }
 
 #[tokio::test]
