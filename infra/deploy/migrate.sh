@@ -9,7 +9,7 @@
 #   master user's password, which RDS keeps and rotates in Secrets Manager, is read here, masked in
 #   the log, and sent to the function once in the invocation's payload; it creates the two
 #   IAM-authenticated users and migrates (functions/tasks-api/src/bin/migrate.rs). The payload
-#   file is private to this job and deleted at once.
+#   file is made private in the runner's temporary directory and deleted at once, or on exit.
 # - A first administrator's invitation SES would not send is a warning, not a failure.
 set -euo pipefail
 stack=$1
@@ -41,16 +41,17 @@ if [ "$(answer database_users_missing)" = "True" ]; then
   echo "The database users do not exist yet (first deploy): creating them as the master user."
   secret=$(output DatabaseMasterSecretArn)
   umask 077
+  payload=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/bootstrap.XXXXXX")
+  trap 'rm -f "$payload"' EXIT
   aws secretsmanager get-secret-value --secret-id "$secret" --query SecretString --output text |
     python3 -c '
 import json, sys
 master = json.load(sys.stdin)
 print("::add-mask::" + master["password"], file=sys.stderr)
-json.dump({"bootstrap": {"user": master["username"], "password": master["password"]}}, open("bootstrap.json", "w"))
-'
-  trap 'rm -f bootstrap.json' EXIT
-  invoke --payload fileb://bootstrap.json
-  rm -f bootstrap.json
+json.dump({"bootstrap": {"user": master["username"], "password": master["password"]}}, open(sys.argv[1], "w"))
+' "$payload"
+  invoke --payload "fileb://$payload"
+  rm -f "$payload"
   if [ "$(answer database_users_created)" != "True" ]; then
     echo "::error::the database users were not created"
     exit 1

@@ -6,15 +6,22 @@
 //! session tokens and e-mail bodies are never recorded: the types that hold them print as
 //! `[redacted]`.
 
-use tracing_subscriber::filter::Targets;
+use tracing::Level;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
 const DEFAULT_FILTER: &str = "info";
+
+/// The runtime crates log each raw event at debug and trace: request cookies (session tokens) and
+/// the migrate function's one-time bootstrap password would reach the log. They stay at info
+/// whatever `RUST_LOG` asks.
+const RAW_EVENT_TARGETS: [&str; 2] = ["lambda_runtime", "lambda_http"];
 
 /// Install the JSON subscriber. Safe to call more than once (later calls do nothing).
 pub fn init() {
     let setting = std::env::var("RUST_LOG").ok();
     let (filter, rejected) = log_filter(setting.as_deref());
+    let filter = without_raw_events(filter);
     let installed = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -35,6 +42,17 @@ pub fn init() {
     }
 }
 
+/// `filter`, with the runtime crates held at info at most.
+fn without_raw_events(filter: Targets) -> Targets {
+    RAW_EVENT_TARGETS.iter().fold(filter, |filter, target| {
+        if filter.would_enable(target, &Level::DEBUG) {
+            filter.with_target(*target, LevelFilter::INFO)
+        } else {
+            filter
+        }
+    })
+}
+
 /// The filter for a `RUST_LOG` value, and the value itself when it was not understood.
 fn log_filter(setting: Option<&str>) -> (Targets, Option<&str>) {
     let default = || DEFAULT_FILTER.parse().unwrap_or_default();
@@ -51,7 +69,31 @@ fn log_filter(setting: Option<&str>) -> (Targets, Option<&str>) {
 mod tests {
     use tracing::Level;
 
-    use super::log_filter;
+    use super::{log_filter, without_raw_events};
+
+    #[test]
+    fn raw_events_stay_out_of_the_log_at_any_level() {
+        for setting in ["trace", "debug", "lambda_runtime=trace,info"] {
+            let filter = without_raw_events(log_filter(Some(setting)).0);
+            for target in ["lambda_runtime", "lambda_http"] {
+                assert!(
+                    !filter.would_enable(target, &Level::DEBUG),
+                    "{setting}: {target}"
+                );
+                assert!(
+                    filter.would_enable(target, &Level::INFO),
+                    "{setting}: {target}"
+                );
+            }
+        }
+        let filter = without_raw_events(log_filter(Some("trace")).0);
+        assert!(filter.would_enable("taskboard_core", &Level::TRACE));
+        let quiet = without_raw_events(log_filter(Some("warn")).0);
+        assert!(
+            !quiet.would_enable("lambda_runtime", &Level::INFO),
+            "warn stays warn"
+        );
+    }
 
     #[test]
     fn unset_or_empty_means_info() {

@@ -7,7 +7,7 @@
 //!   ([`crate::iam`]); the region is `AWS_REGION`, which Lambda sets.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use sqlx::MySqlPool;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions, MySqlSslMode};
@@ -16,7 +16,9 @@ use taskboard_core::config::{self, ConfigError, Env};
 use crate::iam::{self, TokenError, TokenTarget};
 
 /// Re-sign when the token is this old: a connection opened during a request then still holds a
-/// token with at least 5 of its 15 minutes left, longer than any request runs.
+/// token with at least 5 of its 15 minutes left, longer than any request runs. Ages are measured
+/// on the wall clock, which RDS checks tokens against: the monotonic clock may not advance while
+/// Lambda keeps the process frozen between invocations.
 const RESIGN_AFTER: Duration = Duration::from_secs(600);
 
 /// Where the database is and how to sign in, checked at start-up. Its `Debug` leaves out the
@@ -149,7 +151,7 @@ pub struct Database {
 struct Signer {
     target: TokenTarget,
     options: MySqlConnectOptions,
-    signed_at: Mutex<Option<Instant>>,
+    signed_at: Mutex<Option<SystemTime>>,
 }
 
 impl Database {
@@ -183,25 +185,30 @@ impl Database {
         let Some(signer) = &self.signer else {
             return Ok(());
         };
-        if !signer.due(Instant::now()) {
+        let now = SystemTime::now();
+        if !signer.due(now) {
             return Ok(());
         }
         let credentials = iam::current_credentials().await?;
-        let token = iam::auth_token(&signer.target, &credentials, SystemTime::now())?;
+        let token = iam::auth_token(&signer.target, &credentials, now)?;
         self.pool
             .set_connect_options(signer.options.clone().password(&token));
-        signer.signed(Instant::now());
+        signer.signed(now);
         Ok(())
     }
 }
 
 impl Signer {
-    fn due(&self, now: Instant) -> bool {
+    /// Due when never signed, 10 minutes after the last, or when the clock went backwards.
+    fn due(&self, now: SystemTime) -> bool {
         let signed_at = *self.signed_at.lock().unwrap_or_else(|p| p.into_inner());
-        signed_at.is_none_or(|at| now.duration_since(at) >= RESIGN_AFTER)
+        signed_at.is_none_or(|at| {
+            now.duration_since(at)
+                .map_or(true, |age| age >= RESIGN_AFTER)
+        })
     }
 
-    fn signed(&self, now: Instant) {
+    fn signed(&self, now: SystemTime) {
         *self.signed_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
     }
 }
@@ -300,10 +307,14 @@ mod tests {
             options: s.options.clone(),
             signed_at: Mutex::new(None),
         };
-        let t0 = Instant::now();
+        let t0 = SystemTime::now();
         assert!(signer.due(t0), "the first connection needs a token");
         signer.signed(t0);
         assert!(!signer.due(t0 + Duration::from_secs(599)));
         assert!(signer.due(t0 + RESIGN_AFTER));
+        assert!(
+            signer.due(t0 - Duration::from_secs(1)),
+            "a clock set back re-signs"
+        );
     }
 }

@@ -47,8 +47,15 @@ fn identifier(name: &str, max: usize) -> Result<&str, RoleError> {
     }
 }
 
-fn quoted(secret: &str) -> String {
-    secret.replace('\\', "\\\\").replace('\'', "\\'")
+/// A string literal's content: quotes doubled, which holds with or without
+/// `NO_BACKSLASH_ESCAPES`; a backslash is refused rather than escaped for one mode only.
+fn quoted(secret: &str) -> Result<String, RoleError> {
+    if secret.contains('\\') || secret.contains('\0') {
+        return Err(RoleError::BadName(
+            "a password with a backslash or NUL".into(),
+        ));
+    }
+    Ok(secret.replace('\'', "''"))
 }
 
 /// Create the two users if they are missing and (re)state their privileges. Safe to run again:
@@ -68,8 +75,8 @@ pub async fn ensure_roles(
             "IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL".to_owned(),
         ),
         RoleAuth::Passwords { app, migrate } => (
-            format!("IDENTIFIED BY '{}'", quoted(app)),
-            format!("IDENTIFIED BY '{}'", quoted(migrate)),
+            format!("IDENTIFIED BY '{}'", quoted(app)?),
+            format!("IDENTIFIED BY '{}'", quoted(migrate)?),
         ),
     };
     let statements = [

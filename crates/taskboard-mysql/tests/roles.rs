@@ -61,15 +61,16 @@ async fn the_application_user_writes_rows_but_cannot_change_the_schema() {
     let db = TestDb::new().await;
     let roles = Roles::new();
     let mut admin = admin().await;
+    // A quote in a password is doubled, not escaped with a backslash.
     let auth = || RoleAuth::Passwords {
-        app: "app-pw",
+        app: "app'pw",
         migrate: "migrate-pw",
     };
     ensure_roles(&mut admin, &roles.names(&db.name), auth())
         .await
         .unwrap();
 
-    let mut app = connect_as(&roles.app, "app-pw", &db.name).await.unwrap();
+    let mut app = connect_as(&roles.app, "app'pw", &db.name).await.unwrap();
     for write in [
         "INSERT INTO projects (id, name, created_at) VALUES (UUID(), 'Launch', NOW(6))",
         "UPDATE projects SET name = 'Launch day'",
