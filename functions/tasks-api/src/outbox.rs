@@ -1,20 +1,39 @@
 //! The outbox table, and the only code that touches it (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
 //!
 //! A write appends its event inside its own transaction ([`append`]), so no change exists without
-//! its event. A relay then claims unsent rows with `FOR UPDATE SKIP LOCKED` (concurrent relays
-//! never take the same row), marks each as sent or failed, and commits ([`Lease`]).
+//! its event. A relay then claims unsent rows in a short transaction of its own, which gives each
+//! a lease ([`LEASE_SECS`]) and ends before any AWS call; it delivers them, and marks each row
+//! as it succeeds or fails. So no row lock is held across a network call, a relay that times out
+//! re-delivers only what it had not marked, and a relay that dies leaves its rows to the next one
+//! once the lease runs out.
+//!
+//! - **One task's events go out in order**: a row is claimable only when no earlier row of its
+//!   task is still waiting (unsent and not dead), including one leased to another relay.
+//! - **A poison row does not block the rest**: after [`MAX_ATTEMPTS`] failed deliveries (or at
+//!   once, for an event that cannot be read) it is set aside as dead, counted by the
+//!   `OutboxDeadRows` metric and alarm, and left for an operator (`docs/operations.md`).
 
 use sqlx::{MySql, MySqlPool, Transaction};
 use taskboard_domain::events::TaskEvent;
 
-/// Claim one outbox row (`seq`) if it is still unsent and no other relay holds it. Public, like
-/// [`MARK_SENT_SQL`], so the benchmark's SQL floor for a write runs exactly what the inline relay
-/// runs.
-pub const CLAIM_ONE_SQL: &str =
-    "SELECT seq FROM outbox WHERE seq = ? AND sent_at IS NULL FOR UPDATE SKIP LOCKED";
-/// Mark a claimed row (`seq`) sent.
-pub const MARK_SENT_SQL: &str =
-    "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1 WHERE seq = ?";
+/// How long a claim holds a row: above the scheduled relay's 60 s timeout, so a live relay never
+/// loses its rows; a dead one's are taken again two minutes later.
+pub const LEASE_SECS: u32 = 120;
+/// Failed deliveries after which a row is set aside as dead. The scheduled relay tries a row once
+/// a minute (and the inline relay once), so a row dies after about ten minutes of failures; an AWS
+/// outage longer than that sets rows aside too, and the runbook re-queues them with one statement.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// Rows a relay may claim: unsent, alive, not leased, and the first waiting row of their task
+/// (a macro, so the statements stay `&'static str`).
+macro_rules! claimable {
+    () => {
+        "o.sent_at IS NULL AND o.dead_at IS NULL \
+         AND (o.lease_until IS NULL OR o.lease_until < UTC_TIMESTAMP(6)) \
+         AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.task_id = o.task_id AND e.seq < o.seq \
+                         AND e.sent_at IS NULL AND e.dead_at IS NULL)"
+    };
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
@@ -69,10 +88,24 @@ pub struct Outbox {
     pool: MySqlPool,
 }
 
-/// The rows a relay claimed, locked until [`Lease::commit`] (or until it is dropped, which
-/// rolls back and leaves them to the next relay).
-pub struct Lease {
-    tx: Transaction<'static, MySql>,
+/// What the inline relay may do next for its row.
+#[derive(Debug)]
+pub enum Next {
+    /// Deliver this row (the write's own, or an earlier one of its task) and mark it.
+    Claimed(Pending),
+    /// Another relay holds the row or an earlier one of its task: wait for it.
+    Busy,
+    /// The row is sent or set aside: nothing left to do.
+    Done,
+}
+
+/// What became of a failed row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failed {
+    /// Back in the queue for the next relay.
+    WillRetry,
+    /// Set aside: it failed [`MAX_ATTEMPTS`] times, or cannot be delivered at all.
+    Dead,
 }
 
 impl Outbox {
@@ -80,69 +113,150 @@ impl Outbox {
         Self { pool }
     }
 
-    /// Claim the row `seq` the caller just appended. `None`: already sent, or another relay
-    /// holds it.
-    pub async fn claim(&self, seq: u64) -> Result<Option<Lease>, OutboxError> {
+    /// For the inline relay of the row `seq` a write just appended: claim the first waiting row
+    /// of its task up to `seq` (its own, or an earlier one left behind, which must go first).
+    pub async fn claim_up_to(&self, seq: u64) -> Result<Next, OutboxError> {
         let mut tx = self.pool.begin().await?;
-        let claimed: Option<(u64,)> = sqlx::query_as(CLAIM_ONE_SQL)
+        let row: Option<Pending> = sqlx::query_as(concat!(
+            "SELECT o.seq, o.detail FROM outbox o \
+             WHERE o.task_id = (SELECT task_id FROM outbox WHERE seq = ?) AND o.seq <= ? AND ",
+            claimable!(),
+            " ORDER BY o.seq LIMIT 1 FOR UPDATE SKIP LOCKED"
+        ))
+        .bind(seq)
+        .bind(seq)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.commit().await?;
+            let waiting: Option<bool> = sqlx::query_scalar(
+                "SELECT sent_at IS NULL AND dead_at IS NULL FROM outbox WHERE seq = ?",
+            )
             .bind(seq)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?;
-        match claimed {
-            Some(_) => Ok(Some(Lease { tx })),
-            None => {
-                // Ended now, not left for sqlx to roll back on the connection's next use.
-                tx.rollback().await?;
-                Ok(None)
-            }
-        }
+            return Ok(if waiting == Some(true) {
+                Next::Busy
+            } else {
+                Next::Done
+            });
+        };
+        lease(&mut tx, &[row.seq]).await?;
+        tx.commit().await?;
+        Ok(Next::Claimed(row))
     }
 
-    /// Claim up to `batch` unsent rows, oldest first, skipping rows other relays hold.
-    pub async fn claim_oldest(&self, batch: u32) -> Result<(Lease, Vec<Pending>), OutboxError> {
+    /// Claim up to `batch` rows, oldest first, skipping what other relays hold.
+    pub async fn claim_batch(&self, batch: u32) -> Result<Vec<Pending>, OutboxError> {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query_as(
-            "SELECT seq, detail FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED",
-        )
+        let rows: Vec<Pending> = sqlx::query_as(concat!(
+            "SELECT o.seq, o.detail FROM outbox o WHERE ",
+            claimable!(),
+            " ORDER BY o.seq LIMIT ? FOR UPDATE SKIP LOCKED"
+        ))
         .bind(batch)
         .fetch_all(&mut *tx)
         .await?;
-        Ok((Lease { tx }, rows))
+        let seqs: Vec<u64> = rows.iter().map(|r| r.seq).collect();
+        lease(&mut tx, &seqs).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
-    /// Age in seconds of the oldest unsent row (0 when none is waiting).
+    /// The row was delivered.
+    pub async fn mark_sent(&self, seq: u64) -> Result<(), OutboxError> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1, lease_until = NULL WHERE seq = ?",
+        )
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Count a failed delivery and keep its reason (at most 500 characters); the row dies on its
+    /// [`MAX_ATTEMPTS`]th failure, or at once when `permanent`.
+    pub async fn mark_failed(
+        &self,
+        seq: u64,
+        reason: &str,
+        permanent: bool,
+    ) -> Result<Failed, OutboxError> {
+        let reason: String = reason.chars().take(500).collect();
+        // `dead_at` is assigned before `attempts`: MySQL evaluates the assignments in order.
+        sqlx::query(
+            "UPDATE outbox SET dead_at = IF(? OR attempts + 1 >= ?, UTC_TIMESTAMP(6), NULL), \
+             attempts = attempts + 1, last_error = ?, lease_until = NULL WHERE seq = ?",
+        )
+        .bind(permanent)
+        .bind(MAX_ATTEMPTS)
+        .bind(reason)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        let dead: Option<Option<chrono::NaiveDateTime>> =
+            sqlx::query_scalar("SELECT dead_at FROM outbox WHERE seq = ?")
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(if matches!(dead, Some(Some(_))) {
+            Failed::Dead
+        } else {
+            Failed::WillRetry
+        })
+    }
+
+    /// Give claimed rows back without an attempt (a pass that stopped early).
+    pub async fn release(&self, seqs: &[u64]) -> Result<(), OutboxError> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let mut query =
+            sqlx::QueryBuilder::new("UPDATE outbox SET lease_until = NULL WHERE seq IN (");
+        let mut list = query.separated(", ");
+        for seq in seqs {
+            list.push_bind(*seq);
+        }
+        query.push(")");
+        query.build().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Age in seconds of the oldest row waiting to be sent (0 when none is); dead rows are
+    /// counted by [`Outbox::dead_rows`] instead.
     pub async fn oldest_unsent_age_secs(&self) -> Result<i64, OutboxError> {
         let age: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(TIMESTAMPDIFF(SECOND, MIN(created_at), UTC_TIMESTAMP(6)) AS SIGNED) FROM outbox WHERE sent_at IS NULL",
+            "SELECT CAST(TIMESTAMPDIFF(SECOND, MIN(created_at), UTC_TIMESTAMP(6)) AS SIGNED) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL",
         )
         .fetch_one(&self.pool)
         .await?;
         Ok(age.unwrap_or(0).max(0))
     }
+
+    /// Rows set aside as dead and not yet re-queued or discarded by an operator.
+    pub async fn dead_rows(&self) -> Result<i64, OutboxError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE dead_at IS NOT NULL AND sent_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
 }
 
-impl Lease {
-    pub async fn mark_sent(&mut self, seq: u64) -> Result<(), OutboxError> {
-        sqlx::query(MARK_SENT_SQL)
-            .bind(seq)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
+/// Lease `seqs` inside the claiming transaction.
+async fn lease(tx: &mut Transaction<'_, MySql>, seqs: &[u64]) -> Result<(), OutboxError> {
+    if seqs.is_empty() {
+        return Ok(());
     }
-
-    /// Count a failed attempt and keep its reason (at most 500 characters) for the operator.
-    pub async fn mark_failed(&mut self, seq: u64, reason: &str) -> Result<(), OutboxError> {
-        let reason: String = reason.chars().take(500).collect();
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?")
-            .bind(reason)
-            .bind(seq)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
+    let mut query =
+        sqlx::QueryBuilder::new("UPDATE outbox SET lease_until = UTC_TIMESTAMP(6) + INTERVAL ");
+    query.push_bind(LEASE_SECS);
+    query.push(" SECOND WHERE seq IN (");
+    let mut list = query.separated(", ");
+    for seq in seqs {
+        list.push_bind(*seq);
     }
-
-    pub async fn commit(self) -> Result<(), OutboxError> {
-        self.tx.commit().await?;
-        Ok(())
-    }
+    query.push(")");
+    query.build().execute(&mut **tx).await?;
+    Ok(())
 }

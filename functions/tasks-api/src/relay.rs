@@ -15,7 +15,7 @@ use std::time::Duration;
 use taskboard_domain::events::TaskEvent;
 
 use crate::changelog::{ChangeLog, ChangeLogError};
-use crate::outbox::{Appended, Lease, Outbox, OutboxError, Pending};
+use crate::outbox::{Appended, Failed, Next, Outbox, OutboxError, Pending};
 use crate::publisher::{PublishError, Publisher};
 
 /// How long an API answer may wait for the inline relay before leaving the event to the
@@ -34,11 +34,24 @@ pub enum RelayError {
     Corrupt { seq: u64, reason: String },
 }
 
+impl RelayError {
+    /// Retrying cannot help: the row is set aside at once.
+    fn is_permanent(&self) -> bool {
+        matches!(self, Self::Corrupt { .. })
+    }
+}
+
+/// A pass gives up after this many failures in a row: AWS is likely down, and each failure may
+/// have waited for a timeout. Its remaining rows go back at once for the next pass.
+const FAILURES_IN_A_ROW: usize = 3;
+
 /// What one relay pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RelayReport {
     pub published: usize,
     pub failed: usize,
+    /// Rows set aside as dead by this pass.
+    pub dead: usize,
 }
 
 #[derive(Clone)]
@@ -58,7 +71,8 @@ impl Relay {
     }
 
     /// Relay the event a write just appended. Bounded by [`INLINE_BUDGET`]: a slow or absent AWS
-    /// service must not hold up the API answer; the scheduled relay delivers it later.
+    /// service must not hold up the API answer; the scheduled relay delivers it later (once its
+    /// lease runs out, if the budget ended the delivery midway).
     pub async fn relay_now(&self, appended: &Appended) {
         let seq = appended.seq;
         match tokio::time::timeout(INLINE_BUDGET, self.relay_appended(appended)).await {
@@ -73,18 +87,36 @@ impl Relay {
         }
     }
 
+    /// Deliver the write's row, after any earlier row of its task still waiting (left behind by
+    /// an outage, or being delivered by a concurrent write's relay: then wait for it). Runs
+    /// within [`INLINE_BUDGET`]; whatever is left goes to the scheduled relay.
     async fn relay_appended(&self, appended: &Appended) -> Result<(), RelayError> {
-        // Already sent, or another relay holds it: nothing to do.
-        let Some(mut lease) = self.outbox.claim(appended.seq).await? else {
-            return Ok(());
-        };
-        let delivered = self.deliver(&appended.event, &appended.detail).await;
-        settle(&mut lease, appended.seq, &delivered).await?;
-        lease.commit().await?;
-        delivered
+        let mut wait = Duration::from_millis(5);
+        loop {
+            match self.outbox.claim_up_to(appended.seq).await? {
+                Next::Done => return Ok(()),
+                Next::Busy => {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_millis(100));
+                }
+                Next::Claimed(row) => {
+                    let delivered = if row.seq == appended.seq {
+                        // The event as the write made it: no need to parse it back.
+                        self.deliver(&appended.event, &appended.detail).await
+                    } else {
+                        self.deliver_row(&row).await
+                    };
+                    self.settle(row.seq, &delivered).await?;
+                    delivered?;
+                    if row.seq == appended.seq {
+                        return Ok(());
+                    }
+                }
+            }
+        }
     }
 
-    /// Relay unsent rows, `batch` at a time, oldest first, until none is left or a pass fails.
+    /// Relay waiting rows, `batch` at a time, oldest first, until none is left or a pass fails.
     /// The scheduled relay Lambda and the dev server's schedule both run this.
     pub async fn drain(&self, batch: u32) -> Result<RelayReport, RelayError> {
         let mut total = RelayReport::default();
@@ -94,39 +126,82 @@ impl Relay {
             let pass = Box::pin(self.relay_pending(batch)).await?;
             total.published += pass.published;
             total.failed += pass.failed;
-            if pass.failed > 0 || pass.published < batch as usize {
+            total.dead += pass.dead;
+            // Stop on a transient failure (AWS is likely down) or when a pass moved nothing; a
+            // row set aside as dead does not stop the drain.
+            if pass.failed > pass.dead || pass.published + pass.dead == 0 {
                 return Ok(total);
             }
         }
     }
 
-    /// One pass: relay up to `batch` unsent rows, oldest first. Stops at the first failure (the
-    /// services are likely down) and leaves the rest for the next pass.
+    /// One pass: claim up to `batch` rows (the first waiting row of each task, oldest first),
+    /// deliver each and mark it at once. A failed row goes back to the queue, or is set aside as
+    /// dead; the rows after it are still delivered. After [`FAILURES_IN_A_ROW`] failures in a row
+    /// the pass stops and gives its remaining rows back.
     pub async fn relay_pending(&self, batch: u32) -> Result<RelayReport, RelayError> {
-        let (mut lease, rows) = self.outbox.claim_oldest(batch).await?;
+        let rows = self.outbox.claim_batch(batch).await?;
         let mut report = RelayReport::default();
-        let mut first_error = None;
-        for row in rows {
-            let delivered = self.deliver_row(&row).await;
-            settle(&mut lease, row.seq, &delivered).await?;
+        let mut in_a_row = 0;
+        let mut last_error = None;
+        for (i, row) in rows.iter().enumerate() {
+            let delivered = self.deliver_row(row).await;
+            let settled = self.settle(row.seq, &delivered).await?;
             match delivered {
-                Ok(()) => report.published += 1,
+                Ok(()) => {
+                    report.published += 1;
+                    in_a_row = 0;
+                }
                 Err(err) => {
                     report.failed += 1;
-                    first_error = Some(err);
-                    break;
+                    report.dead += usize::from(settled == Some(Failed::Dead));
+                    // Only a failure worth retrying says anything about AWS being down.
+                    if !err.is_permanent() {
+                        in_a_row += 1;
+                    }
+                    last_error = Some(err);
+                    if in_a_row >= FAILURES_IN_A_ROW {
+                        let rest: Vec<u64> = rows[i + 1..].iter().map(|r| r.seq).collect();
+                        self.outbox.release(&rest).await?;
+                        break;
+                    }
                 }
             }
         }
-        lease.commit().await?;
-        match first_error {
-            Some(err) if report.published == 0 => Err(err),
+        match last_error {
+            Some(err) if report.published == 0 && report.dead < report.failed => Err(err),
             Some(err) => {
-                tracing::warn!(error = %err, "relay stopped early");
+                tracing::warn!(error = %err, failed = report.failed, dead = report.dead, "relay pass had failures");
                 Ok(report)
             }
             None => Ok(report),
         }
+    }
+
+    /// Mark a claimed row after its delivery; `Some` tells what became of a failed one.
+    async fn settle(
+        &self,
+        seq: u64,
+        delivered: &Result<(), RelayError>,
+    ) -> Result<Option<Failed>, OutboxError> {
+        match delivered {
+            Ok(()) => self.outbox.mark_sent(seq).await.map(|()| None),
+            Err(err) => {
+                let failed = self
+                    .outbox
+                    .mark_failed(seq, &err.to_string(), err.is_permanent())
+                    .await?;
+                if failed == Failed::Dead {
+                    tracing::error!(error = %err, outbox_seq = seq, "outbox row set aside as dead (docs/operations.md)");
+                }
+                Ok(Some(failed))
+            }
+        }
+    }
+
+    /// Rows set aside as dead, for the `OutboxDeadRows` metric.
+    pub async fn dead_rows(&self) -> Result<i64, RelayError> {
+        Ok(self.outbox.dead_rows().await?)
     }
 
     /// Age in seconds of the oldest unsent event (0 when none is waiting).
@@ -153,17 +228,5 @@ impl Relay {
         published?;
         tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event published");
         Ok(())
-    }
-}
-
-/// Mark a claimed row after its delivery: sent, or failed with the reason.
-async fn settle(
-    lease: &mut Lease,
-    seq: u64,
-    delivered: &Result<(), RelayError>,
-) -> Result<(), OutboxError> {
-    match delivered {
-        Ok(()) => lease.mark_sent(seq).await,
-        Err(err) => lease.mark_failed(seq, &err.to_string()).await,
     }
 }

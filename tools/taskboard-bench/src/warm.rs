@@ -256,25 +256,15 @@ async fn floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     .await
 }
 
-/// The inline relay's own SQL for a write's outbox row (claim it, mark it sent), without its AWS
-/// calls: part of the SQL a write runs.
+/// The inline relay's own SQL for a write's outbox row (claim it with a lease, mark it sent),
+/// without its AWS calls: part of the SQL a write runs.
 async fn relay_sql(pool: &sqlx::MySqlPool, seq: Option<u64>) {
-    use taskboard_tasks_api::outbox::{CLAIM_ONE_SQL, MARK_SENT_SQL};
+    use taskboard_tasks_api::outbox::{Next, Outbox};
     let Some(seq) = seq else { return };
-    let mut tx = pool.begin().await.expect("begin");
-    let claimed: Vec<(u64,)> = sqlx::query_as(CLAIM_ONE_SQL)
-        .bind(seq)
-        .fetch_all(&mut *tx)
-        .await
-        .expect("claim");
-    if !claimed.is_empty() {
-        sqlx::query(MARK_SENT_SQL)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .expect("mark sent");
+    let outbox = Outbox::new(pool.clone());
+    if let Next::Claimed(row) = outbox.claim_up_to(seq).await.expect("claim") {
+        outbox.mark_sent(row.seq).await.expect("mark sent");
     }
-    tx.commit().await.expect("commit");
 }
 
 /// The AWS calls the handler makes besides SQL, run directly with the SDK at the same concurrency:

@@ -31,12 +31,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 tracing::error!(error = %err, "could not sign a database token");
             }
             let outcome = relay.drain(config.batch_size).await;
-            // The backlog as a CloudWatch metric, through the Embedded Metric Format: one log
-            // line, no API call. Emitted after failed passes too: that is when it grows.
-            match relay.oldest_unsent_age_secs().await {
-                Ok(age) => println!(
+            // The backlog and the dead rows as CloudWatch metrics, through the Embedded Metric
+            // Format: one log line, no API call. Emitted after failed passes too: that is when
+            // they grow.
+            match tokio::try_join!(relay.oldest_unsent_age_secs(), relay.dead_rows()) {
+                Ok((age, dead)) => println!(
                     "{}",
-                    backlog_metric(&config.metrics_namespace, &config.stage, age)
+                    backlog_metric(&config.metrics_namespace, &config.stage, age, dead)
                 ),
                 Err(err) => tracing::warn!(error = %err, "could not measure the outbox backlog"),
             }
@@ -46,6 +47,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             tracing::info!(
                 published = total.published,
                 failed = total.failed,
+                dead = total.dead,
                 "relay pass"
             );
             Ok::<_, Diagnostic>(total)
@@ -54,18 +56,23 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
-/// One EMF record: `OutboxOldestUnsentAgeSeconds` with the `Stage` dimension.
-fn backlog_metric(namespace: &str, stage: &str, age_secs: i64) -> serde_json::Value {
+/// One EMF record: `OutboxOldestUnsentAgeSeconds` and `OutboxDeadRows` with the `Stage`
+/// dimension.
+fn backlog_metric(namespace: &str, stage: &str, age_secs: i64, dead: i64) -> serde_json::Value {
     serde_json::json!({
         "_aws": {
             "Timestamp": chrono::Utc::now().timestamp_millis(),
             "CloudWatchMetrics": [{
                 "Namespace": namespace,
                 "Dimensions": [["Stage"]],
-                "Metrics": [{ "Name": "OutboxOldestUnsentAgeSeconds", "Unit": "Seconds" }]
+                "Metrics": [
+                    { "Name": "OutboxOldestUnsentAgeSeconds", "Unit": "Seconds" },
+                    { "Name": "OutboxDeadRows", "Unit": "Count" }
+                ]
             }]
         },
         "Stage": stage,
-        "OutboxOldestUnsentAgeSeconds": age_secs
+        "OutboxOldestUnsentAgeSeconds": age_secs,
+        "OutboxDeadRows": dead
     })
 }

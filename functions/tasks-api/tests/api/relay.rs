@@ -130,3 +130,185 @@ async fn the_change_log_absorbs_a_repeated_delivery() {
         "the conditional put keeps one log item"
     );
 }
+
+/// A relay over the app's database whose AWS calls all fail (an outage).
+async fn failing_relay(app: &TestApp) -> taskboard_tasks_api::relay::Relay {
+    let (dynamo, events) = crate::helpers::unreachable_clients().await;
+    taskboard_tasks_api::app::relay(
+        app.db.pool.clone(),
+        taskboard_tasks_api::changelog::ChangeLog::new(dynamo, app.config.task_log_table.clone()),
+        events,
+        app.config.event_bus_name.clone(),
+    )
+}
+
+async fn seq_of(app: &TestApp, task_id: &str) -> Vec<u64> {
+    sqlx::query_scalar("SELECT seq FROM outbox WHERE task_id = ? ORDER BY seq")
+        .bind(task_id)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Issue 14: one row that can never be delivered used to end every pass, so everything queued
+/// behind it waited for ever. Now it is set aside as dead (at once when it cannot be read, after
+/// `MAX_ATTEMPTS` failures otherwise) and the rows behind it go out in the same drain.
+#[tokio::test]
+async fn a_poison_outbox_row_does_not_delay_the_rows_behind_it() {
+    let app = TestApp::spawn_with_aws_down().await;
+    let ada = app.member("Ada").await;
+    let poison = app.task(&ada, title("Poison")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let failing = app.task(&ada, title("Keeps failing")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fine = app.task(&ada, title("Fine")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sqlx::query("UPDATE outbox SET detail = '{\"not\": \"an event\"}' WHERE task_id = ?")
+        .bind(&poison)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
+    // An outage: the row that keeps failing dies on its last allowed attempt.
+    sqlx::query("UPDATE outbox SET attempts = ? WHERE task_id = ?")
+        .bind(taskboard_tasks_api::outbox::MAX_ATTEMPTS - 1)
+        .bind(&failing)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    // The pass fails (nothing could be sent) but sets both bad rows aside.
+    let outage = failing_relay(&app).await.relay_pending(100).await;
+    assert!(outage.is_err(), "{outage:?}");
+    assert_eq!(app.working_relay().await.dead_rows().await.unwrap(), 2);
+
+    let report = app.working_relay().await.drain(100).await.unwrap();
+    assert_eq!(report.published, 1, "{report:?}");
+    assert_eq!(app.log_items(&fine).await, 1);
+    let delivered = app.delivered().await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0]["detail"]["task"]["id"], fine.as_str());
+    assert_eq!(app.working_relay().await.dead_rows().await.unwrap(), 2);
+    // Dead rows are counted by their own metric, not as a growing backlog.
+    assert_eq!(
+        app.working_relay()
+            .await
+            .oldest_unsent_age_secs()
+            .await
+            .unwrap(),
+        0
+    );
+    let reason: String = sqlx::query_scalar("SELECT last_error FROM outbox WHERE task_id = ?")
+        .bind(&poison)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(reason.contains("unreadable event"), "{reason}");
+
+    // The runbook's re-queue: once AWS is back the row that kept failing goes out.
+    sqlx::query("UPDATE outbox SET dead_at = NULL, attempts = 0 WHERE task_id = ?")
+        .bind(&failing)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.working_relay()
+            .await
+            .drain(100)
+            .await
+            .unwrap()
+            .published,
+        1
+    );
+    assert_eq!(app.log_items(&failing).await, 1);
+}
+
+/// Issue 14: inline relays of newer rows overtook older rows of the same task. A row is now
+/// claimable only when no earlier row of its task is waiting, so a task's events are logged and
+/// published in the order they happened, whichever relay gets there first.
+#[tokio::test]
+async fn events_of_one_task_go_out_in_the_order_they_happened() {
+    let app = TestApp::spawn_with_aws_down().await;
+    let ada = app.member("Ada").await;
+    let task = app.task(&ada, title("In order")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (status, version) in [("in_progress", "\"1\""), ("done", "\"2\"")] {
+        app.patch(
+            &ada,
+            &task,
+            serde_json::json!({"status": status}),
+            Some(version),
+        )
+        .await
+        .assert_status(StatusCode::OK);
+    }
+    let other = app.task(&ada, title("Another task")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seqs = seq_of(&app, &task).await;
+    assert_eq!(seqs.len(), 3);
+
+    // The inline relay of the newest row is handed the oldest waiting row of its task first.
+    let outbox = taskboard_tasks_api::outbox::Outbox::new(app.db.pool.clone());
+    match outbox.claim_up_to(seqs[2]).await.unwrap() {
+        taskboard_tasks_api::outbox::Next::Claimed(row) => assert_eq!(row.seq, seqs[0]),
+        other => panic!("expected the first row, got {other:?}"),
+    }
+    outbox.release(&[seqs[0]]).await.unwrap();
+
+    // One pass takes the first waiting row of each task; the drain goes on until all are out.
+    let relay = app.working_relay().await;
+    assert_eq!(relay.relay_pending(100).await.unwrap().published, 2);
+    assert_eq!(relay.drain(100).await.unwrap().published, 2);
+    let versions: Vec<u64> = app
+        .delivered()
+        .await
+        .iter()
+        .filter(|e| e["detail"]["task"]["id"] == task.as_str())
+        .map(|e| e["detail"]["task"]["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(app.log_items(&other).await, 1);
+}
+
+/// The scheduled relay holds no row lock across its AWS calls: it leases rows in a short
+/// transaction. A relay that dies after claiming leaves its rows to the next relay once the lease
+/// has run out, and not before.
+#[tokio::test]
+async fn a_relay_that_dies_after_claiming_leaves_its_rows_to_the_next_after_the_lease() {
+    let app = TestApp::spawn_with_aws_down().await;
+    let ada = app.member("Ada").await;
+    let task = app.task(&ada, title("Orphaned")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let outbox = taskboard_tasks_api::outbox::Outbox::new(app.db.pool.clone());
+    let claimed = outbox.claim_batch(10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // ...and the relay dies here. The row is not locked: other statements on it go through.
+    sqlx::query("SELECT seq FROM outbox WHERE task_id = ? FOR UPDATE NOWAIT")
+        .bind(&task)
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("no transaction holds the row");
+    let relay = app.working_relay().await;
+    assert_eq!(
+        relay.relay_pending(10).await.unwrap().published,
+        0,
+        "leased"
+    );
+    sqlx::query("UPDATE outbox SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(relay.relay_pending(10).await.unwrap().published, 1);
+    assert_eq!(app.log_items(&task).await, 1);
+}
