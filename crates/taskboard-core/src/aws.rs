@@ -17,7 +17,32 @@ static SHARED: OnceCell<SdkConfig> = OnceCell::const_new();
 /// Load the shared SDK configuration from the environment. No network I/O when the region and
 /// credentials come from environment variables, as they do on Lambda.
 pub async fn load_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    fail_fast(aws_config::defaults(BehaviorVersion::latest()))
+        .load()
+        .await
+}
+
+/// Time limits for every AWS call, so a service that hangs fails a request within about two
+/// seconds instead of holding it (and a Lambda instance) until the function times out. In-region
+/// calls answer in single-digit milliseconds (`make bench`), so each limit is hundreds of times
+/// the normal: connecting 500 ms, one attempt 1 s, the whole call with its retries 2 s. The
+/// retries (3 attempts) back off from 25 ms, not the SDK's default 1 s, to fit in that budget.
+pub fn fail_fast(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+    use std::time::Duration;
+    loader
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_millis(500))
+                .operation_attempt_timeout(Duration::from_secs(1))
+                .operation_timeout(Duration::from_secs(2))
+                .build(),
+        )
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(25))
+                .with_max_backoff(Duration::from_millis(250)),
+        )
 }
 
 /// The process-wide configuration, loaded on first use.

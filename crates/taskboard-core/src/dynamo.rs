@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::aws::LazyClient;
@@ -20,6 +20,10 @@ pub type Item = HashMap<String, AttributeValue>;
 /// Anything that went wrong talking to DynamoDB or reading what it returned.
 #[derive(Debug, thiserror::Error)]
 pub enum DynamoError {
+    /// DynamoDB did not answer in time, could not be reached, or was overloaded, after the SDK's
+    /// retries: nothing wrong with the request; an API answers 503 and the caller may retry.
+    #[error("DynamoDB unavailable: {0}")]
+    Unavailable(String),
     #[error("DynamoDB: {0}")]
     Sdk(#[source] Box<aws_sdk_dynamodb::Error>),
     #[error("DynamoDB request: {0}")]
@@ -31,9 +35,46 @@ pub enum DynamoError {
 impl<E, R> From<SdkError<E, R>> for DynamoError
 where
     aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
+    E: ProvideErrorMetadata,
 {
     fn from(err: SdkError<E, R>) -> Self {
-        Self::Sdk(Box::new(err.into()))
+        match unavailable(&err) {
+            Some(reason) => Self::Unavailable(reason),
+            None => Self::Sdk(Box::new(err.into())),
+        }
+    }
+}
+
+impl DynamoError {
+    /// A failure of the service, not of the request (see [`DynamoError::Unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// Why `err` is the service being unavailable (timeouts, no connection, throttling or a server
+/// error after the SDK's retries), or `None` for an error about the request itself.
+fn unavailable<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<String> {
+    match err {
+        SdkError::TimeoutError(_) => Some("timed out".into()),
+        SdkError::DispatchFailure(failure) => Some(match failure.as_connector_error() {
+            Some(c) if c.is_timeout() => "timed out connecting".into(),
+            _ => "could not be reached".into(),
+        }),
+        SdkError::ResponseError(_) => Some("answered something unreadable".into()),
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or_default();
+            matches!(
+                code,
+                "ThrottlingException"
+                    | "ProvisionedThroughputExceededException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable"
+            )
+            .then(|| code.to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -48,13 +89,19 @@ impl From<aws_sdk_dynamodb::error::BuildError> for DynamoError {
 pub fn conditional<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<Option<T>, DynamoError>
 where
     aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
+    E: ProvideErrorMetadata,
 {
     match result {
         Ok(output) => Ok(Some(output)),
-        Err(err) => match aws_sdk_dynamodb::Error::from(err) {
-            aws_sdk_dynamodb::Error::ConditionalCheckFailedException(_) => Ok(None),
-            other => Err(DynamoError::Sdk(Box::new(other))),
-        },
+        Err(err) => {
+            if let Some(reason) = unavailable(&err) {
+                return Err(DynamoError::Unavailable(reason));
+            }
+            match aws_sdk_dynamodb::Error::from(err) {
+                aws_sdk_dynamodb::Error::ConditionalCheckFailedException(_) => Ok(None),
+                other => Err(DynamoError::Sdk(Box::new(other))),
+            }
+        }
     }
 }
 

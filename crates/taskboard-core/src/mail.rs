@@ -63,12 +63,27 @@ impl Mailer {
         Self { client, sender }
     }
 
-    /// SES as deployed: throttling is retried with exponential backoff inside the SDK (up to 5
-    /// attempts) before the invocation gives up; built on first use.
+    /// SES as deployed: throttling (its per-second sending rate) is retried with exponential
+    /// backoff inside the SDK, up to 5 attempts from 50 ms to 1 s apart, within 4 s for the whole
+    /// call (the shared 2 s would cut the retries short); built on first use.
     pub fn lazy_ses() -> LazyClient<Client> {
         fn ses(sdk: &aws_config::SdkConfig) -> Client {
+            use std::time::Duration;
+            let timeouts = sdk
+                .timeout_config()
+                .map_or_else(aws_config::timeout::TimeoutConfig::builder, |t| {
+                    t.to_builder()
+                })
+                .operation_timeout(Duration::from_secs(4))
+                .build();
             let config = aws_sdk_sesv2::config::Builder::from(sdk)
-                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
+                .retry_config(
+                    aws_config::retry::RetryConfig::standard()
+                        .with_max_attempts(5)
+                        .with_initial_backoff(Duration::from_millis(50))
+                        .with_max_backoff(Duration::from_secs(1)),
+                )
+                .timeout_config(timeouts)
                 .build();
             Client::from_conf(config)
         }

@@ -15,6 +15,7 @@ mod problem;
 mod request_log;
 mod router;
 pub mod session_config;
+mod unavailable;
 
 pub use auth::{AuthError, Authenticated, HasSessions};
 pub use client::ClientAddr;
@@ -23,7 +24,7 @@ pub use csrf::{CSRF_HEADER, csrf_guard};
 pub use json::{ApiJson, MAX_JSON_BODY_BYTES};
 pub use lambda::run_lambda;
 pub use origin::OriginSecrets;
-pub use problem::{ApiError, PROBLEM_JSON};
+pub use problem::{ApiError, PROBLEM_JSON, UNAVAILABLE_RETRY_AFTER_SECS};
 pub use request_log::request_log;
 pub use router::finish as finish_router;
 pub use session_config::SessionConfig;

@@ -11,6 +11,10 @@ use taskboard_domain::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// `Retry-After` on a 503: long enough for a retried call to find a brief outage over, short
+/// enough that a person retrying by hand is not kept waiting.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Everything an API handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -50,14 +54,32 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A dependency (DynamoDB, MySQL) timed out or could not be reached: nothing is wrong with
+    /// the request, and nothing was changed unless the answer says so. 503 with `Retry-After`.
+    #[error("service unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
-    /// Wrap any storage or SDK error. It is logged in full and shown to nobody.
+    /// Wrap any storage or SDK error. It is logged in full and shown to nobody. One that says a
+    /// dependency is unavailable (anywhere in its chain of causes) becomes a 503.
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(Box::new(err))
+        if crate::unavailable::is_unavailable(&err) {
+            Self::Unavailable(Box::new(err))
+        } else {
+            Self::Internal(Box::new(err))
+        }
+    }
+
+    /// Seconds to wait before trying again, for the answers that have one.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        }
     }
 
     pub fn field(field: impl Into<String>, message: impl ToString) -> Self {
@@ -170,6 +192,12 @@ impl ApiError {
                 "Too many attempts; try again later",
                 None,
             ),
+            Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service is briefly unavailable",
+                Some("Nothing was changed. Try again in a few seconds.".into()),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -190,15 +218,21 @@ struct ProblemBody<'a> {
     detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
-    /// Extension member on 429: the same seconds as the `Retry-After` header.
+    /// Extension member on 429 and 503: the same seconds as the `Retry-After` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(err) = &self {
-            tracing::error!(error = %err, source = ?err.source(), "request failed");
+        match &self {
+            ApiError::Internal(err) => {
+                tracing::error!(error = %err, source = ?err.source(), "request failed")
+            }
+            ApiError::Unavailable(err) => {
+                tracing::warn!(error = %err, "a dependency is unavailable; answered 503")
+            }
+            _ => {}
         }
         let (status, slug, title, detail) = self.parts();
         let errors = match &self {
@@ -211,20 +245,14 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             errors,
-            retry_after: match self {
-                ApiError::TooManyRequests { retry_after_secs } => Some(retry_after_secs.max(1)),
-                _ => None,
-            },
+            retry_after: self.retry_after(),
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (status, bytes).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            headers.insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_secs.max(1)),
-            );
+        if let Some(secs) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -6,8 +6,10 @@
 //! - [`runtime`]: a fake Lambda Runtime API that drives a real function binary.
 //! - [`mailbox`]: the e-mail the emulator's SES accepted.
 //! - [`eventually`]: wait for a condition with a deadline, never a bare sleep.
+//! - [`faults`]: a proxy that freezes the path to a service, for tests of what a hang does.
 
 pub mod bus;
+pub mod faults;
 pub mod http;
 pub mod mailbox;
 pub mod runtime;
@@ -156,6 +158,15 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         "AWS_ENDPOINT_URL must point at the local emulator; run the tests with `make test`"
     );
     taskboard_core::aws::load_config().await
+}
+
+/// The SDK configuration the functions use (with their time limits), pointed at `endpoint`
+/// (a [`faults::FreezeProxy`] in front of the emulator).
+pub async fn sdk_config_via(endpoint: &str) -> aws_config::SdkConfig {
+    taskboard_core::aws::fail_fast(aws_config::defaults(aws_config::BehaviorVersion::latest()))
+        .endpoint_url(endpoint)
+        .load()
+        .await
 }
 
 /// An SDK configuration that can never reach AWS: a closed local port, no retries. Clients built

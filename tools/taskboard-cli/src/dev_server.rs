@@ -50,9 +50,10 @@ impl DevStack {
         admin::migrate(env).await?;
 
         // A long-running server: a larger pool than one Lambda instance's (DB_MAX_CONNECTIONS).
-        let pool = Database::lazy(
+        let pool = Database::lazy_waiting(
             &login_config.database,
             login_config.db_max_connections.max(10),
+            Duration::from_secs(5),
         )
         .pool()
         .clone();

@@ -34,6 +34,13 @@ pub struct Member {
     pub cookie: String,
 }
 
+/// How the app under test reaches AWS.
+enum Aws {
+    Up,
+    RelayDown,
+    Through(Box<aws_config::SdkConfig>),
+}
+
 /// AWS clients that can never reach their service (a closed port, no retries).
 pub async fn unreachable_clients() -> (aws_sdk_dynamodb::Client, aws_sdk_eventbridge::Client) {
     let sdk = taskboard_testing::unreachable_sdk_config().await;
@@ -45,15 +52,21 @@ pub async fn unreachable_clients() -> (aws_sdk_dynamodb::Client, aws_sdk_eventbr
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::build(false).await
+        Self::build(Aws::Up).await
     }
 
     /// An app whose relay cannot reach DynamoDB or EventBridge (an AWS outage).
     pub async fn spawn_with_aws_down() -> Self {
-        Self::build(true).await
+        Self::build(Aws::RelayDown).await
     }
 
-    async fn build(aws_down: bool) -> Self {
+    /// An app whose every AWS client uses `sdk` (the functions' time limits, through a
+    /// [`taskboard_testing::faults::FreezeProxy`]).
+    pub async fn spawn_with_aws(sdk: aws_config::SdkConfig) -> Self {
+        Self::build(Aws::Through(Box::new(sdk))).await
+    }
+
+    async fn build(aws: Aws) -> Self {
         let (db, dynamo) = (TestDb::new().await, taskboard_testing::dynamo().await);
         let tables = TestTables::new(&dynamo).await;
         let bus = TestBus::new(&tables.prefix).await;
@@ -63,14 +76,17 @@ impl TestApp {
         env.insert("EVENT_BUS_NAME".into(), bus.bus.clone());
         let config = TasksConfig::from_env(&|name: &str| env.get(name).cloned())
             .expect("valid test configuration");
-        let sdk = taskboard_testing::sdk_config().await;
+        let sdk = match &aws {
+            Aws::Through(sdk) => (**sdk).clone(),
+            Aws::Up | Aws::RelayDown => taskboard_testing::sdk_config().await,
+        };
         let mut clients = Clients {
             sessions: aws_sdk_dynamodb::Client::new(&sdk).into(),
             changelog: aws_sdk_dynamodb::Client::new(&sdk).into(),
             events: aws_sdk_eventbridge::Client::new(&sdk).into(),
             ses: aws_sdk_sesv2::Client::new(&sdk).into(),
         };
-        if aws_down {
+        if matches!(aws, Aws::RelayDown) {
             let (changelog, events) = unreachable_clients().await;
             clients.changelog = changelog.into();
             clients.events = events.into();

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod concurrency;
 mod crud;
+mod faults;
 mod history;
 mod lambda_binary;
 mod openapi;
