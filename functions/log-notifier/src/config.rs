@@ -18,6 +18,9 @@ pub struct NotifierConfig {
     pub rate_limits_table: String,
     /// `TASK_EMAILS_PER_RECIPIENT_PER_HOUR` (default 30): past it, one summary e-mail an hour.
     pub per_recipient: RateLimit,
+    /// `CLAIM_STALE_SECS` (default 45, just above the 30 s timeout): when another invocation's
+    /// claim on an e-mail is presumed dead. Keep it above the function's timeout.
+    pub claim_stale_secs: u64,
 }
 
 impl NotifierConfig {
@@ -32,6 +35,11 @@ impl NotifierConfig {
                 "TASK_EMAILS_PER_RECIPIENT_PER_HOUR",
                 30,
             )?),
+            claim_stale_secs: config::positive_secs_or(
+                env,
+                "CLAIM_STALE_SECS",
+                crate::deliveries::STALE_CLAIM_SECS,
+            )?,
         })
     }
 }

@@ -49,6 +49,7 @@ pub enum Claim {
 #[derive(Clone)]
 pub struct Deliveries {
     table: Table,
+    stale_after_secs: u64,
 }
 
 pub fn delivery_id(event_id: &str, recipient: &str) -> String {
@@ -63,12 +64,19 @@ impl Deliveries {
     pub fn new(client: impl Into<LazyClient<Client>>, table: impl Into<String>) -> Self {
         Self {
             table: Table::new(client, table),
+            stale_after_secs: STALE_CLAIM_SECS,
         }
+    }
+
+    /// Presume a claim dead after `secs` instead of [`STALE_CLAIM_SECS`] (`CLAIM_STALE_SECS`).
+    pub fn with_stale_after(mut self, secs: u64) -> Self {
+        self.stale_after_secs = secs;
+        self
     }
 
     pub async fn claim(&self, id: &str) -> Result<Claim, DeliveryError> {
         let now = EpochSecs::now();
-        let stale_before = EpochSecs(now.0 - STALE_CLAIM_SECS as i64);
+        let stale_before = EpochSecs(now.0 - self.stale_after_secs as i64);
         let put = self
             .table
             .client()

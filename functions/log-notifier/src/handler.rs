@@ -65,7 +65,8 @@ impl Notifier {
         // One DynamoDB client (and one connection pool) for delivery records and the cap.
         let dynamo = taskboard_core::aws::lazy_dynamo();
         Self::new(
-            Deliveries::new(dynamo.clone(), config.notifications_table.clone()),
+            Deliveries::new(dynamo.clone(), config.notifications_table.clone())
+                .with_stale_after(config.claim_stale_secs),
             Mailer::new(Mailer::lazy_ses(), config.sender.clone()),
             config.site_url.clone(),
             RecipientCap::new(
