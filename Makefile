@@ -1,7 +1,7 @@
 # Taskboard: the two ways in.
 #   make dev   - the whole system locally, ending with a URL to open
 #   make test  - every test and check
-.PHONY: dev test bench fmt migrate create-user mailbox
+.PHONY: dev test bench soak fmt migrate create-user mailbox
 SHELL := /bin/bash
 
 dev:
@@ -13,6 +13,12 @@ test:
 # The performance budgets, measured: one table, also in bench-results/ (see docs/performance.md).
 bench:
 	@scripts/bench.sh
+
+# Delivery under faults: task changes while AWS calls fail, database connections are cut and
+# functions are killed, then every change and e-mail reconciled (docs/operations.md, "Faults").
+#   make soak ARGS="--seed 7 --changes 3000"
+soak:
+	@scripts/soak.sh $(ARGS)
 
 fmt:
 	cargo fmt --all

@@ -55,7 +55,8 @@ pub enum ApiError {
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// A dependency (DynamoDB, MySQL) timed out or could not be reached: nothing is wrong with
-    /// the request, and nothing was changed unless the answer says so. 503 with `Retry-After`.
+    /// the request. Nothing was changed, except in the rare case of a database connection broken
+    /// during the commit itself. 503 with `Retry-After`.
     #[error("service unavailable: {0}")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error: {0}")]
@@ -196,7 +197,7 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "The service is briefly unavailable",
-                Some("Nothing was changed. Try again in a few seconds.".into()),
+                Some("Try again in a few seconds.".into()),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -167,9 +167,11 @@ pub struct FaultProxy {
 
 struct FaultState {
     rules: Vec<Rule>,
-    rng: u64,
+    rng: crate::rng::SeededRng,
     injected: std::collections::BTreeMap<(String, Fault), u64>,
     calls: std::collections::BTreeMap<String, u64>,
+    /// The slowest answer the service gave, by operation (faults aside).
+    slowest: std::collections::BTreeMap<String, std::time::Duration>,
 }
 
 struct Rule {
@@ -199,9 +201,10 @@ impl FaultProxy {
         let addr = listener.local_addr().expect("local addr");
         let state = std::sync::Arc::new(std::sync::Mutex::new(FaultState {
             rules: Vec::new(),
-            rng: seed.max(1),
+            rng: crate::rng::SeededRng::new(seed),
             injected: Default::default(),
             calls: Default::default(),
+            slowest: Default::default(),
         }));
         let client: hyper_util::client::legacy::Client<_, ProxyBody> =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
@@ -261,6 +264,11 @@ impl FaultProxy {
         self.lock().calls.clone()
     }
 
+    /// The slowest answer the service itself gave, by operation.
+    pub fn slowest(&self) -> std::collections::BTreeMap<String, std::time::Duration> {
+        self.lock().slowest.clone()
+    }
+
     fn add(&self, operation: &str, fault: Fault, chance: Chance) {
         self.lock().rules.push(Rule {
             operation: operation.to_owned(),
@@ -295,7 +303,7 @@ impl FaultState {
                 }
                 Chance::Probability(p) => {
                     let p = *p;
-                    self.random() < p
+                    self.rng.unit() < p
                 }
             };
             if hit {
@@ -310,16 +318,6 @@ impl FaultState {
                 .or_default() += 1;
         }
         chosen
-    }
-
-    /// splitmix64: small, seedable, good enough to spread faults.
-    fn random(&mut self) -> f64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -398,9 +396,15 @@ async fn relay(
         forward = forward.header(name, value);
     }
     let forward = forward.body(ProxyBody::new(body)).map_err(|_| Dropped)?;
+    let started = std::time::Instant::now();
     let answer = client.request(forward).await.map_err(|_| Dropped)?;
     let (parts, body) = answer.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    {
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        let slowest = state.slowest.entry(operation).or_default();
+        *slowest = (*slowest).max(started.elapsed());
+    }
     if fault == Some(Fault::LostAnswer) {
         return Err(Dropped);
     }

@@ -16,9 +16,12 @@
 use sqlx::{MySql, MySqlPool, Transaction};
 use taskboard_domain::events::TaskEvent;
 
-/// How long a claim holds a row: above the scheduled relay's 60 s timeout, so a live relay never
-/// loses its rows; a dead one's are taken again two minutes later.
+/// How long the scheduled relay's claim holds a row: above its 60 s timeout, so a live relay
+/// never loses its rows; a dead one's are taken again two minutes later.
 pub const LEASE_SECS: u32 = 120;
+/// How long the inline relay's claim holds a row: above its 3 s budget, after which its work is
+/// dropped mid-way (`relay::INLINE_BUDGET`), so such a row waits seconds, not minutes.
+pub const INLINE_LEASE_SECS: u32 = 10;
 /// Failed deliveries after which a row is set aside as dead. The scheduled relay tries a row once
 /// a minute (and the inline relay once), so a row dies after about ten minutes of failures; an AWS
 /// outage longer than that sets rows aside too, and the runbook re-queues them with one statement.
@@ -86,6 +89,7 @@ pub async fn append(
 #[derive(Clone)]
 pub struct Outbox {
     pool: MySqlPool,
+    batch_lease_secs: u32,
 }
 
 /// What the inline relay may do next for its row.
@@ -110,7 +114,16 @@ pub enum Failed {
 
 impl Outbox {
     pub fn new(pool: MySqlPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            batch_lease_secs: LEASE_SECS,
+        }
+    }
+
+    /// Lease batches for `secs` instead of [`LEASE_SECS`] (a relay with a shorter timeout).
+    pub fn with_batch_lease(mut self, secs: u32) -> Self {
+        self.batch_lease_secs = secs;
+        self
     }
 
     /// For the inline relay of the row `seq` a write just appended: claim the first waiting row
@@ -145,7 +158,7 @@ impl Outbox {
                 Next::Done
             });
         };
-        lease(&mut tx, &[row.seq]).await?;
+        lease(&mut tx, &[row.seq], INLINE_LEASE_SECS).await?;
         tx.commit().await?;
         Ok(Next::Claimed(row))
     }
@@ -166,7 +179,7 @@ impl Outbox {
         .fetch_all(&mut *tx)
         .await?;
         let seqs: Vec<u64> = rows.iter().map(|r| r.seq).collect();
-        lease(&mut tx, &seqs).await?;
+        lease(&mut tx, &seqs, self.batch_lease_secs).await?;
         tx.commit().await?;
         Ok(rows)
     }
@@ -273,14 +286,18 @@ where
     }
 }
 
-/// Lease `seqs` inside the claiming transaction.
-async fn lease(tx: &mut Transaction<'_, MySql>, seqs: &[u64]) -> Result<(), OutboxError> {
+/// Lease `seqs` for `secs` inside the claiming transaction.
+async fn lease(
+    tx: &mut Transaction<'_, MySql>,
+    seqs: &[u64],
+    secs: u32,
+) -> Result<(), OutboxError> {
     if seqs.is_empty() {
         return Ok(());
     }
     let mut query =
         sqlx::QueryBuilder::new("UPDATE outbox SET lease_until = UTC_TIMESTAMP(6) + INTERVAL ");
-    query.push_bind(LEASE_SECS);
+    query.push_bind(secs);
     query.push(" SECOND WHERE seq IN (");
     let mut list = query.separated(", ");
     for seq in seqs {

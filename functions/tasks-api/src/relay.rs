@@ -70,6 +70,12 @@ impl Relay {
         }
     }
 
+    /// The same relay, leasing its batches for `secs` (see [`Outbox::with_batch_lease`]).
+    pub fn with_batch_lease(mut self, secs: u32) -> Self {
+        self.outbox = self.outbox.with_batch_lease(secs);
+        self
+    }
+
     /// Relay the event a write just appended. Bounded by [`INLINE_BUDGET`]: a slow or absent AWS
     /// service must not hold up the API answer; the scheduled relay delivers it later (once its
     /// lease runs out, if the budget ended the delivery midway).
