@@ -194,11 +194,39 @@ impl SessionStore {
         self.revoke_all_but(user_id, Some(keep.storage_id())).await
     }
 
+    /// End the sessions of `user_id`, except `keep`. The `user_id` index is eventually
+    /// consistent: a session made a moment ago may not be in it yet. So after deleting what it
+    /// found, it looks again, a quarter of a second later, until a look finds nothing new (at
+    /// most [`SWEEPS`] looks). Deletes DynamoDB hands back unprocessed are retried with backoff;
+    /// any still left fail the call (sign-out everywhere answers an error, never a false
+    /// success).
     async fn revoke_all_but(
         &self,
         user_id: UserId,
         keep: Option<String>,
     ) -> Result<usize, SessionError> {
+        let mut ended: std::collections::HashSet<String> = Default::default();
+        for sweep in 0..SWEEPS {
+            if sweep > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            let found: Vec<String> = self
+                .sessions_of(user_id)
+                .await?
+                .into_iter()
+                .filter(|id| keep.as_ref() != Some(id) && !ended.contains(id))
+                .collect();
+            if found.is_empty() {
+                break;
+            }
+            self.delete_all(&found).await?;
+            ended.extend(found);
+        }
+        Ok(ended.len())
+    }
+
+    /// The session ids the `user_id` index holds now.
+    async fn sessions_of(&self, user_id: UserId) -> Result<Vec<String>, SessionError> {
         let client = self.table.client().await;
         let mut ids = Vec::new();
         let mut start_key = None;
@@ -214,16 +242,18 @@ impl SessionStore {
                 .await
                 .map_err(DynamoError::from)?;
             for found in page.items() {
-                let id = dynamo::string(found, "session_id")?;
-                if keep.as_ref() != Some(&id) {
-                    ids.push(id);
-                }
+                ids.push(dynamo::string(found, "session_id")?);
             }
             start_key = page.last_evaluated_key().cloned();
             if start_key.is_none() {
-                break;
+                return Ok(ids);
             }
         }
+    }
+
+    /// Delete `ids`, 25 at a time, retrying what DynamoDB hands back unprocessed.
+    async fn delete_all(&self, ids: &[String]) -> Result<(), SessionError> {
+        let client = self.table.client().await;
         for chunk in ids.chunks(25) {
             let mut pending = chunk
                 .iter()
@@ -234,10 +264,14 @@ impl SessionStore {
                     Ok(WriteRequest::builder().delete_request(delete).build())
                 })
                 .collect::<Result<Vec<_>, DynamoError>>()?;
-            // BatchWriteItem may hand back unprocessed writes under load; retry them.
-            for _ in 0..5 {
+            // Unprocessed writes come back when the table is throttled: back off 50, 100, 200,
+            // 400 ms before each retry.
+            for attempt in 0..5u32 {
                 if pending.is_empty() {
                     break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
                 }
                 let out = client
                     .batch_write_item()
@@ -258,9 +292,12 @@ impl SessionStore {
                 });
             }
         }
-        Ok(ids.len())
+        Ok(())
     }
 }
+
+/// Looks at the `user_id` index per sign-out-everywhere (see `revoke_all_but`).
+const SWEEPS: usize = 3;
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,9 @@ pub enum ApiError {
     Conflict { slug: &'static str, detail: String },
     #[error("precondition failed")]
     PreconditionFailed(String),
+    /// A change to something versioned sent without `If-Match`.
+    #[error("precondition required")]
+    PreconditionRequired,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// A dependency (DynamoDB, MySQL) timed out or could not be reached: nothing is wrong with
@@ -186,6 +189,12 @@ impl ApiError {
                 "precondition-failed",
                 "The resource has changed",
                 Some(detail.clone()),
+            ),
+            PreconditionRequired => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "Say which version you are changing",
+                Some("Send the task's ETag as If-Match (or * to change whatever version is current), so a change made meanwhile is not overwritten.".into()),
             ),
             TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

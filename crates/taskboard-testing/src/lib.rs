@@ -152,13 +152,26 @@ pub async fn dynamo() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config().await)
 }
 
+/// The emulator's SDK configuration for tests (from `AWS_ENDPOINT_URL`).
 pub async fn sdk_config() -> aws_config::SdkConfig {
     assert!(
         std::env::var("AWS_ENDPOINT_URL")
             .is_ok_and(|v| v.starts_with("http://127.0.0.1") || v.starts_with("http://localhost")),
         "AWS_ENDPOINT_URL must point at the local emulator; run the tests with `make test`"
     );
-    taskboard_core::aws::load_config().await
+    // Patient limits: the emulator on two cores running the whole suite answers in milliseconds,
+    // now and then in seconds. Tests of the deployed limits use `sdk_config_via`.
+    use std::time::Duration;
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(15))
+                .operation_timeout(Duration::from_secs(45))
+                .build(),
+        )
+        .load()
+        .await
 }
 
 /// The SDK configuration the functions use (with their time limits), pointed at `endpoint`

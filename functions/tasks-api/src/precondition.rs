@@ -40,6 +40,15 @@ impl Precondition {
         }
     }
 
+    /// `If-Match` as a change through the API must send it: absent is refused (`428`), so no
+    /// client overwrites a change it never saw by leaving the header out.
+    pub fn required_from_headers(headers: &HeaderMap) -> Option<Self> {
+        match Self::from_headers(headers) {
+            Self::None => None,
+            other => Some(other),
+        }
+    }
+
     /// Does a task at version `current` satisfy it?
     pub fn admits(&self, current: u32) -> bool {
         match self {

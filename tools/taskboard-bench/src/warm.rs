@@ -77,7 +77,7 @@ fn lua(data: &Dataset, op: Op, status_ids: &[TaskId]) -> String {
                  request = function()\n  local k = (m % half) * 2 + tid + 1\n  local visit = math.floor(m / half)\n  m = m + 1\n\
                    local body = '{{\"status\":\"' .. statuses[(visit % 3) + 1] .. '\"}}'\n\
                    return wrk.format(\"PATCH\", \"/api/tasks/\" .. ids[k], \
-                 {{[\"Content-Type\"]=\"application/json\", [\"X-Requested-With\"]=\"bench\", [\"Cookie\"]=\"{}\"}}, body)\nend\n",
+                 {{[\"Content-Type\"]=\"application/json\", [\"X-Requested-With\"]=\"bench\", [\"If-Match\"]=\"*\", [\"Cookie\"]=\"{}\"}}, body)\nend\n",
                 data.cookie
             )
         }

@@ -108,7 +108,7 @@ async fn a_refused_or_unchanged_write_leaves_no_lock_behind() {
             .assert_status(status);
         assert_row_free(&app.db.url, &id, &format!("{body} ({status})"));
     }
-    app.delete(&eve, &id, None)
+    app.delete(&eve, &id, Some("*"))
         .await
         .assert_status(StatusCode::FORBIDDEN);
     assert_row_free(&app.db.url, &id, "a refused delete");
@@ -155,9 +155,14 @@ async fn racing_writers_leave_a_history_in_version_order() {
         let patches = (0..8).map(|n| {
             let (app, ada, id) = (&app, &ada, &id);
             async move {
-                app.patch(ada, id, json!({"title": format!("R{round}-{n}")}), None)
-                    .await
-                    .assert_status(StatusCode::OK);
+                app.patch(
+                    ada,
+                    id,
+                    json!({"title": format!("R{round}-{n}")}),
+                    Some("*"),
+                )
+                .await
+                .assert_status(StatusCode::OK);
             }
         });
         futures_util::future::join_all(patches).await;

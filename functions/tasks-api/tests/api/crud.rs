@@ -61,7 +61,7 @@ async fn patch_changes_only_the_fields_sent_and_null_clears() {
     let id = task["id"].as_str().unwrap();
 
     let res = app
-        .patch(&ada, id, json!({"status": "in_progress"}), None)
+        .patch(&ada, id, json!({"status": "in_progress"}), Some("*"))
         .await;
     res.assert_status(StatusCode::OK);
     assert_eq!(res.header("etag"), "\"2\"");
@@ -117,7 +117,7 @@ async fn delete_answers_204_and_the_task_is_gone() {
     app.get(&ada, &format!("/api/tasks/{id}"))
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.delete(&ada, id, None)
+    app.delete(&ada, id, Some("*"))
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not-found");
     assert_eq!(app.count("SELECT COUNT(*) FROM tasks").await, 0);
@@ -242,4 +242,42 @@ async fn users_lists_teammates_without_password_data() {
         .collect();
     assert_eq!(names, ["Ada", "Bob"]);
     assert!(!res.text().contains("argon2") && !res.text().contains("password"));
+}
+
+/// Issue 14: a change without `If-Match` was applied blindly, overwriting whatever happened
+/// meanwhile. Now it is refused with 428 and changes nothing; `*` says "whatever is current".
+#[tokio::test]
+async fn a_change_without_if_match_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let ada = app.member("Ada").await;
+    let task = app.task(&ada, title("Versioned")).await;
+    let id = task["id"].as_str().unwrap();
+    let path = format!("/api/tasks/{id}");
+    let body = json!({"title": "Blind"});
+    for response in [
+        app.client
+            .call(
+                http::Method::PATCH,
+                &path,
+                Some(&body),
+                Some(&ada.cookie),
+                &[],
+            )
+            .await,
+        app.client
+            .call(http::Method::DELETE, &path, None, Some(&ada.cookie), &[])
+            .await,
+    ] {
+        response.assert_status(StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(
+            response.json()["type"],
+            "urn:taskboard:problem:precondition-required"
+        );
+    }
+    let current = app.get(&ada, &format!("/api/tasks/{id}")).await;
+    assert_eq!(current.json()["title"], "Versioned");
+    assert_eq!(current.header("etag"), "\"1\"");
+    app.patch(&ada, id, json!({"title": "On purpose"}), Some("*"))
+        .await
+        .assert_status(StatusCode::OK);
 }

@@ -247,7 +247,8 @@ impl TestApp {
         body: Value,
         if_match: Option<&str>,
     ) -> TestResponse {
-        let extra: Vec<(&str, &str)> = if_match.map(|v| ("if-match", v)).into_iter().collect();
+        // `None`: whatever version is current (`If-Match: *`); the header itself is required.
+        let extra = [("if-match", if_match.unwrap_or("*"))];
         self.client
             .call(
                 Method::PATCH,
@@ -260,7 +261,8 @@ impl TestApp {
     }
 
     pub async fn delete(&self, who: &Member, id: &str, if_match: Option<&str>) -> TestResponse {
-        let extra: Vec<(&str, &str)> = if_match.map(|v| ("if-match", v)).into_iter().collect();
+        // `None`: whatever version is current (`If-Match: *`); the header itself is required.
+        let extra = [("if-match", if_match.unwrap_or("*"))];
         self.client
             .call(
                 Method::DELETE,

@@ -16,10 +16,10 @@ async fn history_shows_who_changed_what_from_what_to_what_newest_first() {
         )
         .await;
     let id = task["id"].as_str().unwrap();
-    app.patch(&bob, id, json!({"title": "Final"}), None)
+    app.patch(&bob, id, json!({"title": "Final"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
-    app.patch(&bob, id, json!({"status": "in_progress"}), None)
+    app.patch(&bob, id, json!({"status": "in_progress"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
     app.patch(
@@ -65,7 +65,7 @@ async fn history_shows_who_changed_what_from_what_to_what_newest_first() {
     assert_eq!(items[3]["changes"], json!({}));
 
     // Deleting keeps the history, which now ends with the deletion.
-    app.delete(&ada, id, None)
+    app.delete(&ada, id, Some("*"))
         .await
         .assert_status(StatusCode::NO_CONTENT);
     let after = app

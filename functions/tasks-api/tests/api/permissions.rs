@@ -28,22 +28,22 @@ async fn the_whole_permission_matrix() {
     }
 
     // Edit content and change status: creator and assignee yes, others no.
-    app.patch(&creator, id, json!({"title": "By creator"}), None)
+    app.patch(&creator, id, json!({"title": "By creator"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
-    app.patch(&assignee, id, json!({"title": "By assignee"}), None)
+    app.patch(&assignee, id, json!({"title": "By assignee"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
-    app.patch(&creator, id, json!({"status": "in_progress"}), None)
+    app.patch(&creator, id, json!({"status": "in_progress"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
-    app.patch(&assignee, id, json!({"status": "done"}), None)
+    app.patch(&assignee, id, json!({"status": "done"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
-    app.patch(&other, id, json!({"title": "By other"}), None)
+    app.patch(&other, id, json!({"title": "By other"}), Some("*"))
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
-    app.patch(&other, id, json!({"status": "todo"}), None)
+    app.patch(&other, id, json!({"status": "todo"}), Some("*"))
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
     app.patch(
@@ -56,10 +56,10 @@ async fn the_whole_permission_matrix() {
     .assert_problem(StatusCode::FORBIDDEN, "forbidden");
 
     // Delete: only the creator.
-    app.delete(&assignee, id, None)
+    app.delete(&assignee, id, Some("*"))
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
-    app.delete(&other, id, None)
+    app.delete(&other, id, Some("*"))
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
 
@@ -76,14 +76,14 @@ async fn the_whole_permission_matrix() {
     )
     .await
     .assert_status(StatusCode::OK);
-    app.patch(&assignee, id, json!({"title": "Too late"}), None)
+    app.patch(&assignee, id, json!({"title": "Too late"}), Some("*"))
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
-    app.patch(&other, id, json!({"title": "Mine now"}), None)
+    app.patch(&other, id, json!({"title": "Mine now"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
 
-    app.delete(&creator, id, None)
+    app.delete(&creator, id, Some("*"))
         .await
         .assert_status(StatusCode::NO_CONTENT);
 }

@@ -13,7 +13,7 @@ async fn each_write_is_logged_and_published_once_through_the_rule() {
     let ada = app.member("Ada").await;
     let task = app.task(&ada, title("Published")).await;
     let id = task["id"].as_str().unwrap();
-    app.patch(&ada, id, serde_json::json!({"status": "done"}), None)
+    app.patch(&ada, id, serde_json::json!({"status": "done"}), Some("*"))
         .await
         .assert_status(StatusCode::OK);
 
