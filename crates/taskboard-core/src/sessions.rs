@@ -216,7 +216,9 @@ impl SessionStore {
                 .into_iter()
                 .filter(|id| keep.as_ref() != Some(id) && !ended.contains(id))
                 .collect();
-            if found.is_empty() {
+            // The first look may miss a session the index has not caught up with: always look
+            // a second time; after that, stop at a look that finds nothing new.
+            if found.is_empty() && sweep > 0 {
                 break;
             }
             self.delete_all(&found).await?;

@@ -6,6 +6,12 @@ use std::error::Error;
 use std::io::ErrorKind;
 
 use taskboard_core::dynamo::DynamoError;
+use taskboard_core::sessions::SessionError;
+
+/// MySQL errors that say "not now" rather than "not this": a lock wait that timed out (1205), a
+/// deadlock victim (1213), too many connections (1040), and the read-only instance of an RDS
+/// failover in progress (1290, 1836).
+const BUSY_OR_FAILING_OVER: [u16; 5] = [1205, 1213, 1040, 1290, 1836];
 
 /// Is `err`, or any error that caused it, a timeout or an unreachable or overloaded service?
 pub fn is_unavailable(err: &(dyn Error + 'static)) -> bool {
@@ -14,14 +20,21 @@ pub fn is_unavailable(err: &(dyn Error + 'static)) -> bool {
         if let Some(dynamo) = err.downcast_ref::<DynamoError>() {
             return dynamo.is_unavailable();
         }
+        // Deletes DynamoDB kept handing back: it is throttling the table.
+        if let Some(SessionError::Unprocessed { .. }) = err.downcast_ref::<SessionError>() {
+            return true;
+        }
         if let Some(db) = err.downcast_ref::<sqlx::Error>() {
-            return matches!(
-                db,
+            return match db {
                 sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-            );
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_) => true,
+                sqlx::Error::Database(e) => e
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|e| BUSY_OR_FAILING_OVER.contains(&e.number())),
+                _ => false,
+            };
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             return matches!(
@@ -59,6 +72,12 @@ mod tests {
         assert!(is_unavailable(&SessionError(DynamoError::Unavailable(
             "timed out".into()
         ))));
+        assert!(is_unavailable(
+            &taskboard_core::sessions::SessionError::Unprocessed {
+                unprocessed: 3,
+                total: 30
+            }
+        ));
     }
 
     #[test]

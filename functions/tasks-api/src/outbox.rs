@@ -22,10 +22,13 @@ pub const LEASE_SECS: u32 = 120;
 /// How long the inline relay's claim holds a row: above its 3 s budget, after which its work is
 /// dropped mid-way (`relay::INLINE_BUDGET`), so such a row waits seconds, not minutes.
 pub const INLINE_LEASE_SECS: u32 = 10;
-/// Failed deliveries after which a row is set aside as dead. The scheduled relay tries a row once
-/// a minute (and the inline relay once), so a row dies after about ten minutes of failures; an AWS
-/// outage longer than that sets rows aside too, and the runbook re-queues them with one statement.
+/// Failed deliveries after which a row is set aside as dead, once it is also [`DEAD_AFTER_MINUTES`]
+/// old: every inline relay of a later write to the task tries the task's earliest row again, so
+/// attempts alone could kill a row within a minute of an AWS blip (found in review). An AWS outage
+/// longer than that sets rows aside too; the runbook re-queues them with one statement.
 pub const MAX_ATTEMPTS: u32 = 10;
+/// See [`MAX_ATTEMPTS`].
+pub const DEAD_AFTER_MINUTES: u32 = 10;
 
 /// Rows a relay may claim: unsent, alive, not leased, and the first waiting row of their task
 /// (a macro, so the statements stay `&'static str`).
@@ -60,6 +63,7 @@ pub struct Appended {
 #[derive(Debug, sqlx::FromRow)]
 pub struct Pending {
     pub seq: u64,
+    pub task_id: String,
     pub detail: String,
 }
 
@@ -135,7 +139,7 @@ impl Outbox {
     async fn try_claim_up_to(&self, seq: u64) -> Result<Next, OutboxError> {
         let mut tx = self.pool.begin().await?;
         let row: Option<Pending> = sqlx::query_as(concat!(
-            "SELECT o.seq, o.detail FROM outbox o \
+            "SELECT o.seq, o.task_id, o.detail FROM outbox o \
              WHERE o.task_id = (SELECT task_id FROM outbox WHERE seq = ?) AND o.seq <= ? AND ",
             claimable!(),
             " ORDER BY o.seq LIMIT 1 FOR UPDATE SKIP LOCKED"
@@ -171,13 +175,20 @@ impl Outbox {
     async fn try_claim_batch(&self, batch: u32) -> Result<Vec<Pending>, OutboxError> {
         let mut tx = self.pool.begin().await?;
         let rows: Vec<Pending> = sqlx::query_as(concat!(
-            "SELECT o.seq, o.detail FROM outbox o WHERE ",
+            "SELECT o.seq, o.task_id, o.detail FROM outbox o WHERE ",
             claimable!(),
             " ORDER BY o.seq LIMIT ? FOR UPDATE SKIP LOCKED"
         ))
         .bind(batch)
         .fetch_all(&mut *tx)
         .await?;
+        // The NOT EXISTS above reads a snapshot, so two rows of one task committed while the scan
+        // ran can both pass it (reproduced on MariaDB in review): keep each task's first only.
+        let mut tasks = std::collections::HashSet::new();
+        let rows: Vec<Pending> = rows
+            .into_iter()
+            .filter(|row| tasks.insert(row.task_id.clone()))
+            .collect();
         let seqs: Vec<u64> = rows.iter().map(|r| r.seq).collect();
         lease(&mut tx, &seqs, self.batch_lease_secs).await?;
         tx.commit().await?;
@@ -186,13 +197,16 @@ impl Outbox {
 
     /// The row was delivered.
     pub async fn mark_sent(&self, seq: u64) -> Result<(), OutboxError> {
-        sqlx::query(
-            "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1, lease_until = NULL WHERE seq = ?",
-        )
-        .bind(seq)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        retry_deadlock(|| async {
+            sqlx::query(
+                "UPDATE outbox SET sent_at = UTC_TIMESTAMP(6), attempts = attempts + 1, lease_until = NULL WHERE seq = ?",
+            )
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Count a failed delivery and keep its reason (at most 500 characters); the row dies on its
@@ -205,15 +219,21 @@ impl Outbox {
     ) -> Result<Failed, OutboxError> {
         let reason: String = reason.chars().take(500).collect();
         // `dead_at` is assigned before `attempts`: MySQL evaluates the assignments in order.
-        sqlx::query(
-            "UPDATE outbox SET dead_at = IF(? OR attempts + 1 >= ?, UTC_TIMESTAMP(6), NULL), \
-             attempts = attempts + 1, last_error = ?, lease_until = NULL WHERE seq = ?",
-        )
-        .bind(permanent)
-        .bind(MAX_ATTEMPTS)
-        .bind(reason)
-        .bind(seq)
-        .execute(&self.pool)
+        retry_deadlock(|| async {
+            sqlx::query(
+                "UPDATE outbox SET dead_at = IF(? OR (attempts + 1 >= ? \
+                   AND created_at < UTC_TIMESTAMP(6) - INTERVAL ? MINUTE), UTC_TIMESTAMP(6), NULL), \
+                 attempts = attempts + 1, last_error = ?, lease_until = NULL WHERE seq = ?",
+            )
+            .bind(permanent)
+            .bind(MAX_ATTEMPTS)
+            .bind(DEAD_AFTER_MINUTES)
+            .bind(&reason)
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
         .await?;
         let dead: Option<Option<chrono::NaiveDateTime>> =
             sqlx::query_scalar("SELECT dead_at FROM outbox WHERE seq = ?")

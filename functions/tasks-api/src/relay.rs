@@ -5,12 +5,14 @@
 //! when both succeeded. Either repeated later is harmless: the log write is conditional, and
 //! consumers deduplicate on `event_id`.
 //!
-//! It runs inline right after each API write ([`Relay::relay_now`], bounded in time), and on a
+//! It runs inline right after each API write ([`Relay::relay_all_now`], bounded in time), and on a
 //! schedule for anything left behind ([`Relay::drain`], which serves the scheduled relay Lambda
 //! and the dev server alike). This module holds no SQL and no AWS call of its own: the outbox,
 //! the change log and the publisher each own theirs.
 
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use taskboard_domain::events::TaskEvent;
 
@@ -76,26 +78,25 @@ impl Relay {
         self
     }
 
-    /// Relay the event a write just appended. Bounded by [`INLINE_BUDGET`]: a slow or absent AWS
-    /// service must not hold up the API answer; the scheduled relay delivers it later (once its
-    /// lease runs out, if the budget ended the delivery midway).
-    pub async fn relay_now(&self, appended: &Appended) {
-        let seq = appended.seq;
-        match tokio::time::timeout(INLINE_BUDGET, self.relay_appended(appended)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(err)) => {
-                tracing::warn!(error = %err, outbox_seq = seq, "inline relay failed; the scheduled relay will retry")
+    /// Relay the events a write just appended, in order, within one [`INLINE_BUDGET`] for all: a
+    /// slow or absent AWS service must not hold up the API answer; the scheduled relay delivers
+    /// what is left (once its lease runs out, if the budget ended a delivery midway).
+    pub async fn relay_all_now(&self, appended: &[Appended]) {
+        let all = async {
+            for event in appended {
+                if let Err(err) = self.relay_appended(event).await {
+                    tracing::warn!(error = %err, outbox_seq = event.seq, "inline relay failed; the scheduled relay will retry");
+                }
             }
-            Err(_) => tracing::warn!(
-                outbox_seq = seq,
+        };
+        if tokio::time::timeout(INLINE_BUDGET, all).await.is_err() {
+            tracing::warn!(
+                events = appended.len(),
                 "inline relay timed out; the scheduled relay will retry"
-            ),
+            );
         }
     }
 
-    /// Deliver the write's row, after any earlier row of its task still waiting (left behind by
-    /// an outage, or being delivered by a concurrent write's relay: then wait for it). Runs
-    /// within [`INLINE_BUDGET`]; whatever is left goes to the scheduled relay.
     async fn relay_appended(&self, appended: &Appended) -> Result<(), RelayError> {
         let mut wait = Duration::from_millis(5);
         loop {
@@ -125,11 +126,25 @@ impl Relay {
     /// Relay waiting rows, `batch` at a time, oldest first, until none is left or a pass fails.
     /// The scheduled relay Lambda and the dev server's schedule both run this.
     pub async fn drain(&self, batch: u32) -> Result<RelayReport, RelayError> {
+        self.drain_until(batch, None).await
+    }
+
+    /// As [`Relay::drain`], stopping by `deadline` (the scheduled Lambda's, less a margin): rows
+    /// not yet delivered then are given back at once rather than left leased by a killed pass,
+    /// and the backlog metric still gets printed.
+    pub async fn drain_until(
+        &self,
+        batch: u32,
+        deadline: Option<Instant>,
+    ) -> Result<RelayReport, RelayError> {
         let mut total = RelayReport::default();
         loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(total);
+            }
             // Boxed: the pass's future nests the SDK's deep futures, and one more level of
             // nesting here overflowed rustc's query depth limit in the relay binary.
-            let pass = Box::pin(self.relay_pending(batch)).await?;
+            let pass = Box::pin(self.relay_pending_until(batch, deadline)).await?;
             total.published += pass.published;
             total.failed += pass.failed;
             total.dead += pass.dead;
@@ -146,11 +161,24 @@ impl Relay {
     /// dead; the rows after it are still delivered. After [`FAILURES_IN_A_ROW`] failures in a row
     /// the pass stops and gives its remaining rows back.
     pub async fn relay_pending(&self, batch: u32) -> Result<RelayReport, RelayError> {
+        self.relay_pending_until(batch, None).await
+    }
+
+    async fn relay_pending_until(
+        &self,
+        batch: u32,
+        deadline: Option<Instant>,
+    ) -> Result<RelayReport, RelayError> {
         let rows = self.outbox.claim_batch(batch).await?;
         let mut report = RelayReport::default();
         let mut in_a_row = 0;
         let mut last_error = None;
         for (i, row) in rows.iter().enumerate() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                let rest: Vec<u64> = rows[i..].iter().map(|r| r.seq).collect();
+                self.outbox.release(&rest).await?;
+                break;
+            }
             let delivered = self.deliver_row(row).await;
             let settled = self.settle(row.seq, &delivered).await?;
             match delivered {

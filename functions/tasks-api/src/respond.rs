@@ -45,11 +45,10 @@ pub async fn cap_writes(state: &TasksState, who: UserId) -> Result<(), ApiError>
     cap(state, "task-writes", &who.to_string(), state.0.task_writes).await
 }
 
-/// Relay what a write appended right away (bounded in time; the scheduled relay is the net).
+/// Relay what a write appended right away, within one inline budget for all of them (an
+/// off-boarding appends one event per task it unassigns); the scheduled relay is the net.
 pub async fn relay(state: &TasksState, appended: &[Appended]) {
-    for event in appended {
-        state.0.relay.relay_now(event).await;
-    }
+    state.0.relay.relay_all_now(appended).await;
 }
 
 pub fn write_error(err: WriteError) -> ApiError {

@@ -202,12 +202,15 @@ pub async fn change(
         .hash(&new)
         .await
         .map_err(ApiError::internal)?;
-    (state.0.users)
-        .set_password_hash(me.user.id, &hash)
-        .await
-        .map_err(ApiError::internal)?;
+    // The other sessions end first: if that fails, nothing changed and a retry works; the other
+    // way round, a failure after the new hash is stored would leave them signed in while the
+    // retry is refused ("not your current password").
     let ended = (state.0.sessions)
         .revoke_others(me.user.id, &auth.token)
+        .await
+        .map_err(ApiError::internal)?;
+    (state.0.users)
+        .set_password_hash(me.user.id, &hash)
         .await
         .map_err(ApiError::internal)?;
     tracing::info!(sessions = ended, "password changed");

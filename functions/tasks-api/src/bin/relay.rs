@@ -24,13 +24,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         config.event_bus_name.clone(),
     );
     let config = std::sync::Arc::new(config);
-    lambda_runtime::run(service_fn(move |_tick: LambdaEvent<CloudWatchEvent>| {
+    lambda_runtime::run(service_fn(move |tick: LambdaEvent<CloudWatchEvent>| {
         let (relay, config, db) = (relay.clone(), config.clone(), db.clone());
+        let deadline = stop_by(tick.context.deadline);
         async move {
             if let Err(err) = db.refresh_credentials().await {
                 tracing::error!(error = %err, "could not sign a database token");
             }
-            let outcome = relay.drain(config.batch_size).await;
+            let outcome = relay.drain_until(config.batch_size, Some(deadline)).await;
             // The backlog and the dead rows as CloudWatch metrics, through the Embedded Metric
             // Format: one log line, no API call. Emitted after failed passes too: that is when
             // they grow.
@@ -54,6 +55,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         }
     }))
     .await
+}
+
+/// When to stop claiming rows: 10 s before Lambda ends the invocation (`deadline`, milliseconds
+/// since the epoch), enough for the pass's last calls (2 s each at most) and the metric line.
+fn stop_by(deadline_ms: u64) -> tokio::time::Instant {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let left = std::time::Duration::from_millis(deadline_ms.saturating_sub(now_ms));
+    tokio::time::Instant::now() + left.saturating_sub(std::time::Duration::from_secs(10))
 }
 
 /// One EMF record: `OutboxOldestUnsentAgeSeconds` and `OutboxDeadRows` with the `Stage`

@@ -1,8 +1,8 @@
 //! Issue 14, "fail fast, heal later": AWS stops answering in the middle of a burst of writes.
 //! Reproduced before the fix: with the emulator frozen for 40 s during 60 creations, 46 got no
 //! answer within 30 s. Now every request is answered within 5 s (a success, or a 503 with
-//! `Retry-After` and nothing changed), and after the thaw every committed change is logged and
-//! published exactly once.
+//! `Retry-After` and nothing changed), and after the thaw every committed change is logged exactly
+//! once and published (at least once, as the event contract says).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -108,6 +108,8 @@ async fn with_aws_frozen_every_request_is_answered_fast_and_nothing_is_lost() {
         .iter()
         .map(|e| e["detail"]["event_id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(events.len(), ids.len(), "one event per committed change");
-    assert_eq!(delivered.len(), events.len(), "none published twice");
+    // Every committed change on the bus. At least once, not exactly: a PutEvents that went
+    // through while its answer was held by the freeze is published again by the scheduled relay,
+    // and the notifier drops the repeat by `event_id` (docs/events.md).
+    assert_eq!(events.len(), ids.len(), "every committed change published");
 }

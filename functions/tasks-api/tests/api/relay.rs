@@ -175,8 +175,10 @@ async fn a_poison_outbox_row_does_not_delay_the_rows_behind_it() {
         .await
         .unwrap();
 
-    // An outage: the row that keeps failing dies on its last allowed attempt.
-    sqlx::query("UPDATE outbox SET attempts = ? WHERE task_id = ?")
+    // An outage: the row that keeps failing, ten minutes old, dies on its last allowed attempt.
+    sqlx::query(
+        "UPDATE outbox SET attempts = ?, created_at = created_at - INTERVAL 11 MINUTE WHERE task_id = ?",
+    )
         .bind(taskboard_tasks_api::outbox::MAX_ATTEMPTS - 1)
         .bind(&failing)
         .execute(&app.db.pool)
