@@ -12,6 +12,7 @@ pub mod bus;
 pub mod faults;
 pub mod http;
 pub mod mailbox;
+pub mod people;
 pub mod rng;
 pub mod runtime;
 

@@ -17,7 +17,7 @@ use taskboard_log_notifier::caps::RecipientCap;
 use taskboard_log_notifier::deliveries::{Deliveries, delivery_id};
 use taskboard_log_notifier::handler::parse_envelope;
 use taskboard_log_notifier::mailer::Mailer;
-use taskboard_log_notifier::{Notifier, NotifyError};
+use taskboard_log_notifier::{Notifier, NotifyError, Summary};
 use taskboard_testing::TestTables;
 use taskboard_testing::mailbox::{self, SentMail};
 
@@ -96,6 +96,13 @@ impl Setup {
 
     fn notifier(&self) -> Notifier {
         self.notifier_sending_as(SENDER)
+    }
+
+    /// One delivery of `envelope` to a notifier as deployed (a fresh invocation).
+    async fn deliver(&self, envelope: &str) -> Result<Summary, NotifyError> {
+        self.notifier()
+            .handle(parse_envelope(envelope).unwrap())
+            .await
     }
 
     /// Ada creates a task for Bob: the envelope EventBridge delivers to the notifier.
@@ -261,11 +268,7 @@ async fn a_claim_held_by_a_live_invocation_fails_retryably_and_a_dead_ones_is_ta
 
     // Another invocation claimed it a second ago and may be sending now.
     claimed(1).await;
-    let err = s
-        .notifier()
-        .handle(parse_envelope(&envelope).unwrap())
-        .await
-        .unwrap_err();
+    let err = s.deliver(&envelope).await.unwrap_err();
     assert!(
         matches!(err, NotifyError::Temporary { failed: 1, .. }),
         "{err}"
@@ -274,11 +277,7 @@ async fn a_claim_held_by_a_live_invocation_fails_retryably_and_a_dead_ones_is_ta
 
     // It died: Lambda retries about a minute later, past the stale window.
     claimed(60).await;
-    let retry = s
-        .notifier()
-        .handle(parse_envelope(&envelope).unwrap())
-        .await
-        .unwrap();
+    let retry = s.deliver(&envelope).await.unwrap();
     assert_eq!(retry.sent, 1);
     assert_eq!(to(&s.mail().await, &s.bob).len(), 1);
     assert_eq!(

@@ -9,21 +9,20 @@ use std::time::Duration;
 
 use taskboard_core::aws::LazyClient;
 use taskboard_core::rate::{RateLimit, RateLimiter};
-use taskboard_core::sessions::SessionStore;
 use taskboard_core::tables;
-use taskboard_domain::{DisplayName, EmailAddress, ProjectId, SiteUrl, UserId};
+use taskboard_domain::{EmailAddress, ProjectId, ProjectRole, SiteUrl, UserId};
 use taskboard_log_notifier::Notifier;
 use taskboard_log_notifier::caps::RecipientCap;
 use taskboard_log_notifier::deliveries::Deliveries;
 use taskboard_log_notifier::mailer::Mailer;
 use taskboard_mysql::connect::{Database, DatabaseSettings};
-use taskboard_mysql::users::{NewAccount, UserStore};
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState};
 use taskboard_testing::bus::TestBus;
 use taskboard_testing::faults::{FaultProxy, FreezeProxy};
 use taskboard_testing::http::{SITE, TestClient};
+use taskboard_testing::people;
 use taskboard_testing::{TEST_SENDER, TestDb, TestTables};
 
 /// The notifier's timeout here (30 s deployed): an invocation still running is cut off, as
@@ -119,14 +118,7 @@ impl System {
                 RateLimit::per_hour(1_000_000),
             ),
         );
-        let project = ProjectId::new();
-        sqlx::query(
-            "INSERT INTO projects (id, name, created_at) VALUES (?, 'Soak', UTC_TIMESTAMP(6))",
-        )
-        .bind(project.to_string())
-        .execute(&db.pool)
-        .await
-        .expect("the project");
+        let project = people::project(&db.pool, "Soak").await;
         let mut system = Self {
             api,
             db,
@@ -151,42 +143,13 @@ impl System {
     /// A verified owner of the project (so any of them may change any task) with a session,
     /// made directly, before any fault.
     async fn person(&self, n: usize) -> Person {
-        let tag = &self.tables.prefix;
-        let email = format!("soak{n}-{}@example.com", tag.trim_end_matches('-'));
-        let user = UserStore::new(self.db.pool.clone())
-            .insert(
-                &EmailAddress::parse(&email).expect("email"),
-                &DisplayName::parse(&format!("Person {n}")).expect("name"),
-                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused",
-                NewAccount {
-                    verified: true,
-                    is_admin: false,
-                },
-            )
-            .await
-            .expect("insert user");
-        sqlx::query(
-            "INSERT INTO project_members (project_id, user_id, role, joined_at) VALUES (?, ?, 'owner', UTC_TIMESTAMP(6))",
-        )
-        .bind(self.project.to_string())
-        .bind(user.id.to_string())
-        .execute(&self.db.pool)
-        .await
-        .expect("membership");
-        let policy = session_policy(self.tables.name(&tables::SESSIONS));
-        let (token, _) = SessionStore::new(
-            self.dynamo.clone(),
-            self.tables.name(&tables::SESSIONS),
-            policy,
-        )
-        .create(user.id)
-        .await
-        .expect("session");
-        Person {
-            id: user.id,
-            email,
-            cookie: format!("taskboard_session={}", token.expose()),
-        }
+        let tag = self.tables.prefix.trim_end_matches('-');
+        let email = format!("soak{n}-{tag}@example.com");
+        let id = people::verified_user(&self.db.pool, &email, &format!("Person {n}")).await;
+        people::join(&self.db.pool, self.project, id, ProjectRole::Owner).await;
+        let table = self.tables.name(&tables::SESSIONS);
+        let cookie = people::session_cookie(&self.dynamo, table, session_policy(table), id).await;
+        Person { id, email, cookie }
     }
 }
 

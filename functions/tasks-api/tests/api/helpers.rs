@@ -3,16 +3,15 @@ use std::time::Duration;
 
 use http::Method;
 use serde_json::{Value, json};
-use taskboard_core::sessions::SessionStore;
 use taskboard_core::tables;
-use taskboard_domain::{DisplayName, EmailAddress, ProjectId, ProjectRole, UserId};
+use taskboard_domain::{ProjectId, ProjectRole, UserId};
 use taskboard_http::session_config::SessionConfig;
-use taskboard_mysql::users::{NewAccount, UserStore};
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState, router};
 use taskboard_testing::bus::TestBus;
 pub use taskboard_testing::http::{SITE, TestClient, TestResponse};
+use taskboard_testing::people;
 use taskboard_testing::{TestDb, TestTables};
 
 pub struct TestApp {
@@ -92,14 +91,7 @@ impl TestApp {
             clients.events = events.into();
         }
         let state = TasksState::new(&config, db.pool.clone(), clients);
-        let project = ProjectId::new();
-        sqlx::query(
-            "INSERT INTO projects (id, name, created_at) VALUES (?, 'Team', UTC_TIMESTAMP(6))",
-        )
-        .bind(project.to_string())
-        .execute(&db.pool)
-        .await
-        .expect("insert the test project");
+        let project = people::project(&db.pool, "Team").await;
         Self {
             client: TestClient::new(router(state, &config)),
             db,
@@ -158,16 +150,7 @@ impl TestApp {
 
     /// Add `who` to `project` as `role`.
     pub async fn join(&self, who: &Member, project: ProjectId, role: ProjectRole) {
-        sqlx::query(
-            "INSERT INTO project_members (project_id, user_id, role, joined_at) \
-             VALUES (?, ?, ?, UTC_TIMESTAMP(6))",
-        )
-        .bind(project.to_string())
-        .bind(who.id.to_string())
-        .bind(role.as_str())
-        .execute(&self.db.pool)
-        .await
-        .expect("add member");
+        people::join(&self.db.pool, project, who.id, role).await;
     }
 
     /// Register someone who is in no project yet, and give them a session.
@@ -177,24 +160,9 @@ impl TestApp {
             name.to_lowercase(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let user = UserStore::new(self.db.pool.clone())
-            .insert(
-                &EmailAddress::parse(&email).unwrap(),
-                &DisplayName::parse(name).unwrap(),
-                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused",
-                NewAccount {
-                    verified: true,
-                    is_admin: false,
-                },
-            )
-            .await
-            .expect("insert user");
-        let cookie = self.session_for(user.id).await;
-        Member {
-            id: user.id,
-            email,
-            cookie,
-        }
+        let id = people::verified_user(&self.db.pool, &email, name).await;
+        let cookie = self.session_for(id).await;
+        Member { id, email, cookie }
     }
 
     /// A fresh session for `user`, as signing in makes one: the `Cookie` header value.
@@ -206,15 +174,13 @@ impl TestApp {
         })
         .unwrap()
         .policy;
-        let (token, _) = SessionStore::new(
-            self.dynamo.clone(),
+        people::session_cookie(
+            &self.dynamo,
             self.tables.name(&tables::SESSIONS),
             policy,
+            user,
         )
-        .create(user)
         .await
-        .expect("session");
-        format!("taskboard_session={}", token.expose())
     }
 
     /// Create a task; in the test project unless `body` names another.
