@@ -1,6 +1,6 @@
-// The account menu in the header (change password, People for administrators, sign out) and the
-// change-password dialog.
-import { request, ApiError } from './api.js';
+// The account menu in the header (change password, People for administrators, sign out), the
+// change-password dialog, and the notice that task e-mail to the person's address has stopped.
+import { request, ApiError, describe } from './api.js';
 import { $, clearErrors, fieldError, showError, busy } from './dom.js';
 import { state } from './state.js';
 
@@ -15,10 +15,44 @@ function menuOpen(open) {
 export function drawAccount() {
   const me = state.me;
   $('account').hidden = !me;
+  drawMailStopped();
   if (!me) { menuOpen(false); return; }
   $('whoami').textContent = me.name;
   $('whoami-email').textContent = `Signed in as ${me.email}`;
   $('people-item').hidden = !me.is_admin;
+}
+
+const STOPPED_BECAUSE = {
+  bounce: 'an e-mail to it bounced',
+  complaint: 'one of our e-mails to it was reported as spam',
+};
+
+/** Task e-mail to this address stopped (a bounce or a complaint): say so, and offer the way back. */
+function drawMailStopped() {
+  const stopped = state.me?.mail_stopped;
+  $('mail-stopped').hidden = !stopped;
+  if (!stopped) return;
+  const since = new Date(stopped.since).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  $('mail-stopped-text').textContent =
+    `We stopped e-mailing ${state.me.email} about tasks on ${since}: ${STOPPED_BECAUSE[stopped.reason] ?? 'it could not be delivered'}. ` +
+    'If the address works now, confirm it and task e-mail starts again.';
+  $('mail-confirm').hidden = false;
+}
+
+async function confirmAddress() {
+  const button = $('mail-confirm');
+  button.disabled = true;
+  try {
+    await request('POST', '/api/auth/email/confirm');
+    $('mail-stopped-text').textContent =
+      `We sent a confirmation link to ${state.me.email}. Open it and task e-mail starts again.`;
+    button.hidden = true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) { hooks.signedOut(); return; }
+    $('mail-stopped-text').textContent = `The link could not be sent. ${describe(error)}`;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function openPasswordDialog() {
@@ -73,6 +107,7 @@ export function setUpAccount(handlers) {
     if (event.relatedTarget && !$('account').contains(event.relatedTarget)) menuOpen(false);
   });
   $('change-password').addEventListener('click', openPasswordDialog);
+  $('mail-confirm').addEventListener('click', confirmAddress);
   $('open-people').addEventListener('click', () => { menuOpen(false); hooks.people(); });
   $('sign-out').addEventListener('click', () => { menuOpen(false); hooks.signOut(false); });
   $('sign-out-all').addEventListener('click', () => { menuOpen(false); hooks.signOut(true); });

@@ -175,6 +175,9 @@ async function handleLink({ link, token }) {
       });
     }
     if (state.me) {
+      // A confirmed address restarts task e-mail that a bounce or complaint stopped.
+      try { state.me = await api('GET', '/api/auth/me'); } catch { /* keep what we had */ }
+      drawAccount();
       await enter();
       flash(text || 'Your address is verified.', { error: Boolean(text) });
     } else {

@@ -102,10 +102,36 @@ async function loadHistory(id) {
           el('span', { text: sentence }), ' ',
           el('time', { datetime: entry.occurred_at, text: when(entry.occurred_at) })));
       }
+      if (entry.deliveries?.length) $('history-list').append(deliveryLine(entry.deliveries));
     }
   } catch (error) {
     $('history-state').textContent = `History is not available right now. ${describe(error)}`;
   }
+}
+
+const DELIVERY = {
+  sending: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  bounced: 'bounced',
+  complained: 'marked as spam',
+  suppressed: 'not sent: their address stopped receiving',
+  failed: 'could not be sent',
+  summarised: 'in their hourly summary',
+};
+const DELIVERY_TROUBLE = new Set(['bounced', 'complained', 'suppressed', 'failed']);
+
+/** Who was e-mailed about a change, and how it went. */
+function deliveryLine(deliveries) {
+  const parts = [];
+  for (const [i, d] of deliveries.entries()) {
+    if (i) parts.push(', ');
+    parts.push(el('span', {
+      class: DELIVERY_TROUBLE.has(d.status) ? 'delivery trouble' : 'delivery',
+      text: `${d.recipient.name} (${DELIVERY[d.status] ?? d.status})`,
+    }));
+  }
+  return el('li', { class: 'deliveries muted' }, 'E-mailed: ', ...parts);
 }
 
 function showFieldErrors(error) {

@@ -85,6 +85,11 @@ normalise = lambda p: {k: sorted(v) for k, v in p.items()}
 check("notifier rule pattern equals NOTIFY_RULE_PATTERN", normalise(rule) == normalise(schema["notify_rule_pattern"]),
       f"template {rule} vs code {schema['notify_rule_pattern']}")
 
+ses_rule = functions["NotifierFunction"]["Properties"]["Events"]["SesReports"]["Properties"]
+check("SES report rule pattern equals SES_REPORT_RULE_PATTERN", normalise(ses_rule["Pattern"]) == normalise(schema["ses_report_rule_pattern"]),
+      f"template {ses_rule['Pattern']} vs code {schema['ses_report_rule_pattern']}")
+check("SES report rule is on the default bus (the only one SES publishes to)", "EventBusName" not in ses_rule, str(ses_rule.get("EventBusName")))
+
 failed = results.count(False)
 print(f"drift: {len(results) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

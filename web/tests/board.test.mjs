@@ -51,6 +51,8 @@ test('two people: invite, assign, drag to In progress, reload, history and e-mai
   const dialog = a.page.getByRole('dialog', { name: 'Edit task' });
   await dialog.getByText(`${bob} moved it from To do to In progress`).waitFor();
   await dialog.getByText(`${ada} created the task`).waitFor();
+  // And who was e-mailed about the creation, and how it went.
+  await dialog.locator('.deliveries').filter({ hasText: `E-mailed: ${bob} (sent)` }).waitFor();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   // The e-mail to Ada is in the dev mailbox.

@@ -28,6 +28,12 @@ pub enum AccountMail<'a> {
         name: &'a DisplayName,
         token: &'a SecretToken,
     },
+    /// Task e-mail to the address stopped (a bounce or a complaint); the person asked to prove
+    /// it again. The same link as [`AccountMail::Verify`].
+    Reconfirm {
+        name: &'a DisplayName,
+        token: &'a SecretToken,
+    },
     Reset {
         name: &'a DisplayName,
         token: &'a SecretToken,
@@ -82,6 +88,18 @@ pub fn compose(mail: &AccountMail<'_>, to: &EmailAddress, site: &SiteUrl) -> Ema
             vec![
                 "Follow the link to confirm this address; then you can sign in.".to_owned(),
                 "The link works once and for 24 hours. If you did not sign up, ignore this e-mail.".to_owned(),
+            ],
+            Some((
+                "Confirm my address",
+                site.link(&format!("/#verify={}", token.expose())),
+            )),
+        ),
+        AccountMail::Reconfirm { name, token } => (
+            "Confirm your e-mail address to get Taskboard e-mail again".to_owned(),
+            format!("Hello {name},"),
+            vec![
+                "Taskboard stopped e-mailing you about tasks because an earlier message to this address bounced or was reported as spam. You asked to confirm the address: follow the link and task e-mail starts again.".to_owned(),
+                "The link works once and for 24 hours. If you did not ask, ignore this e-mail.".to_owned(),
             ],
             Some((
                 "Confirm my address",
@@ -158,6 +176,8 @@ pub struct AccountMailConfig {
     /// `ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR` (default 5): verification and reset e-mails to one
     /// address.
     pub per_address: RateLimit,
+    /// `SES_CONFIGURATION_SET` (optional): reports bounces and complaints of account e-mail too.
+    pub configuration_set: Option<String>,
 }
 
 impl AccountMailConfig {
@@ -170,6 +190,7 @@ impl AccountMailConfig {
                 "ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR",
                 5,
             )?),
+            configuration_set: env.get("SES_CONFIGURATION_SET"),
         })
     }
 
@@ -186,7 +207,8 @@ impl AccountMailConfig {
         dynamo: LazyClient<aws_sdk_dynamodb::Client>,
     ) -> AccountMailer {
         AccountMailer::new(
-            Mailer::new(ses, self.sender.clone()),
+            Mailer::new(ses, self.sender.clone())
+                .with_configuration_set(self.configuration_set.clone()),
             site,
             self.limiter(dynamo),
             self.per_address,

@@ -1,5 +1,7 @@
-//! The EventBridge bus and the notifier's rule: created by the local bootstrap and the tests from
-//! the same pattern the infrastructure template uses ([`taskboard_domain::events::NOTIFY_RULE_PATTERN`]).
+//! The EventBridge bus and the notifier's rules: created by the local bootstrap and the tests from
+//! the same patterns the infrastructure template uses
+//! ([`taskboard_domain::events::NOTIFY_RULE_PATTERN`] for task events,
+//! [`taskboard_domain::SES_REPORT_RULE_PATTERN`] for SES's bounce, complaint and delivery reports).
 
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::SdkError;
@@ -29,18 +31,43 @@ pub async fn ensure_bus(client: &Client, bus: &str) -> Result<(), BusError> {
     }
 }
 
-/// Create (or update) `rule` on `bus` with the notifier's pattern, targeting `target_arn`.
+/// Create (or update) the notifier's two rules on `bus`, `<rule_prefix>notify` (task events) and
+/// `<rule_prefix>ses-reports`, both targeting `target_arn`. In AWS the second sits on the
+/// default bus; locally one bus carries both, and a test puts SES's reports on it.
 pub async fn ensure_notify_rule(
     client: &Client,
     bus: &str,
+    rule_prefix: &str,
+    target_arn: &str,
+) -> Result<(), BusError> {
+    for (name, pattern) in [
+        ("notify", taskboard_domain::events::NOTIFY_RULE_PATTERN),
+        ("ses-reports", taskboard_domain::SES_REPORT_RULE_PATTERN),
+    ] {
+        ensure_rule(
+            client,
+            bus,
+            &format!("{rule_prefix}{name}"),
+            pattern,
+            target_arn,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn ensure_rule(
+    client: &Client,
+    bus: &str,
     rule: &str,
+    pattern: &str,
     target_arn: &str,
 ) -> Result<(), BusError> {
     client
         .put_rule()
         .event_bus_name(bus)
         .name(rule)
-        .event_pattern(taskboard_domain::events::NOTIFY_RULE_PATTERN)
+        .event_pattern(pattern)
         .send()
         .await
         .map_err(sdk)?;

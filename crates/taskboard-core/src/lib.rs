@@ -10,6 +10,7 @@
 //! - [`tokens`]: the 256-bit secrets of sessions and account links, stored only hashed.
 //! - [`rate`]: abuse caps, as fixed-window counters in DynamoDB.
 //! - [`mail`]: SES v2 sending (text + HTML) for account e-mail, and the escaping every mail uses.
+//! - [`suppressions`]: addresses that bounced or complained, not sent task e-mail until confirmed.
 //! - [`account_mail`]: the account e-mails (invitation, verification, reset) and their cap.
 //! - [`bus`]: the EventBridge bus and the notifier's rule, for the local bootstrap and tests.
 
@@ -21,6 +22,7 @@ pub mod dynamo;
 pub mod mail;
 pub mod rate;
 pub mod sessions;
+pub mod suppressions;
 pub mod tables;
 pub mod telemetry;
 pub mod tokens;

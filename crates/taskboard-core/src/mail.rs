@@ -6,8 +6,8 @@
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use taskboard_domain::EmailAddress;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use taskboard_domain::{DeliveryTag, EmailAddress};
 
 use crate::aws::LazyClient;
 
@@ -48,6 +48,9 @@ pub enum SendError {
 pub struct Mailer {
     client: LazyClient<Client>,
     sender: EmailAddress,
+    /// `SES_CONFIGURATION_SET`: the configuration set whose event destination reports bounces,
+    /// complaints and deliveries to EventBridge. Unset locally (the emulator reports nothing).
+    configuration_set: Option<String>,
 }
 
 fn content(data: &str) -> Result<Content, SendError> {
@@ -60,7 +63,17 @@ fn content(data: &str) -> Result<Content, SendError> {
 
 impl Mailer {
     pub fn new(client: LazyClient<Client>, sender: EmailAddress) -> Self {
-        Self { client, sender }
+        Self {
+            client,
+            sender,
+            configuration_set: None,
+        }
+    }
+
+    /// Send through `set` (its events reach the notifier, `docs/decisions.md#13`), if given.
+    pub fn with_configuration_set(mut self, set: Option<String>) -> Self {
+        self.configuration_set = set;
+        self
     }
 
     /// SES as deployed: throttling (its per-second sending rate) is retried with exponential
@@ -92,6 +105,25 @@ impl Mailer {
 
     /// Send one e-mail; returns SES's message id.
     pub async fn send(&self, email: &Email) -> Result<String, SendError> {
+        self.send_tagged(email, None).await
+    }
+
+    /// Send one e-mail whose bounce, complaint and delivery reports name `tag`'s record.
+    pub async fn send_tagged(
+        &self,
+        email: &Email,
+        tag: Option<&DeliveryTag>,
+    ) -> Result<String, SendError> {
+        let tags = match tag {
+            Some(tag) => Some(vec![
+                MessageTag::builder()
+                    .name(DeliveryTag::NAME)
+                    .value(tag.value())
+                    .build()
+                    .map_err(|e| SendError::Permanent(e.to_string()))?,
+            ]),
+            None => None,
+        };
         let message = Message::builder()
             .subject(content(&email.subject)?)
             .body(
@@ -109,6 +141,8 @@ impl Mailer {
             .from_email_address(self.sender.as_str())
             .destination(Destination::builder().to_addresses(&email.to).build())
             .content(EmailContent::builder().simple(message).build())
+            .set_configuration_set_name(self.configuration_set.clone())
+            .set_email_tags(tags)
             .send()
             .await;
         match sent {

@@ -66,13 +66,20 @@ pub const TASK_LOG: TableSpec = TableSpec {
 };
 
 /// The notifier's delivery records: one per `event_id#recipient`, so a repeated or concurrent
-/// delivery of an event sends each e-mail once. Kept 30 days.
+/// delivery of an event sends each e-mail once, kept 30 days; `task_id-index` gathers a task's
+/// records for its history (summaries, which have no task, stay out of it). The table also holds
+/// the suppressed addresses, under `suppressed#<address>` ([`crate::suppressions`]).
 pub const NOTIFICATIONS: TableSpec = TableSpec {
     name: "notifications",
     env_var: "NOTIFICATIONS_TABLE",
     partition_key: "delivery_id",
     sort_key: None,
-    indexes: &[],
+    indexes: &[IndexSpec {
+        name: "task_id-index",
+        partition_key: "task_id",
+        sort_key: Some("delivery_id"),
+        keys_only: false,
+    }],
     ttl_attribute: Some("expires_at"),
 };
 

@@ -5,10 +5,13 @@
 //!   [`TaskId`], [`TaskTitle`], [`TaskDescription`], [`TaskStatus`], [`DueDate`], [`SiteUrl`],
 //!   [`ProjectId`], [`ProjectName`], [`ProjectRole`], [`InvitationId`], [`SignupPolicy`].
 //!   Construct them by parsing; the rest of the code never re-checks.
+//! - [`DeliveryStatus`] and [`DeliveryTag`]: how an e-mail about a change went, and the SES tag
+//!   that carries its record to the bounce and complaint reports.
 //! - [`events`]: the task event contract (`docs/events.md`), shared by producer and consumer.
 //! - [`FieldError`]: which input was invalid and why.
 //! - [`time`]: whole seconds since the epoch, as DynamoDB TTL attributes count them.
 
+mod delivery;
 mod email;
 pub mod events;
 mod field_error;
@@ -19,6 +22,7 @@ mod task;
 pub mod time;
 mod user;
 
+pub use delivery::{DeliveryStatus, DeliveryStatusError, DeliveryTag, SES_REPORT_RULE_PATTERN};
 pub use email::{EmailAddress, EmailError};
 pub use field_error::FieldError;
 pub use project::{

@@ -42,7 +42,7 @@ impl TestBus {
             .attributes()
             .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
             .expect("queue arn");
-        taskboard_core::bus::ensure_notify_rule(&events, &bus, &format!("{prefix}notify"), &arn)
+        taskboard_core::bus::ensure_notify_rule(&events, &bus, prefix, &arn)
             .await
             .expect("create rule");
         Self {

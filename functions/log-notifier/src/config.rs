@@ -21,6 +21,9 @@ pub struct NotifierConfig {
     /// `CLAIM_STALE_SECS` (default 45, just above the 30 s timeout): when another invocation's
     /// claim on an e-mail is presumed dead. Keep it above the function's timeout.
     pub claim_stale_secs: u64,
+    /// `SES_CONFIGURATION_SET` (optional): the set whose events report bounces, complaints and
+    /// deliveries back to this function. Unset locally.
+    pub configuration_set: Option<String>,
 }
 
 impl NotifierConfig {
@@ -40,6 +43,7 @@ impl NotifierConfig {
                 "CLAIM_STALE_SECS",
                 crate::deliveries::STALE_CLAIM_SECS,
             )?,
+            configuration_set: env.get("SES_CONFIGURATION_SET"),
         })
     }
 }

@@ -2,8 +2,14 @@
 //! with a conditional put before sending, so a repeated or concurrent delivery of the same event
 //! sends each e-mail once.
 //!
-//! States: `sending` (claimed), `sent`, `failed` (permanent; never retried), `capped` (the
-//! recipient was past their hourly cap: covered by the summary e-mail whose record it names).
+//! States ([`DeliveryStatus`]): `sending` (claimed), `sent`, `failed` (permanent; never retried),
+//! `suppressed` (the address bounced or complained before: not sent), `capped` (the recipient was
+//! past their hourly cap: covered by the summary e-mail whose record it names); then, as SES
+//! reports back ([`crate::feedback`]), `delivered`, `bounced` or `complained`.
+//!
+//! A task e-mail's record also carries the task, the event and the recipient (id and name), and
+//! the table's `task_id-index` gathers a task's records for its history
+//! (`GET /api/tasks/{id}/history`: who was e-mailed about each change and how it went).
 //!
 //! A claim held by another invocation that may still be sending ([`Claim::InFlight`]) makes this
 //! invocation fail retryably: counting it as a duplicate would lose the e-mail whenever that other
@@ -18,6 +24,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use taskboard_core::aws::LazyClient;
 use taskboard_core::dynamo::{self, DynamoError, Table};
+use taskboard_domain::DeliveryStatus;
+use taskboard_domain::events::{Person, TaskEvent};
 use taskboard_domain::time::EpochSecs;
 
 /// A claim older than this is presumed abandoned: the notifier's timeout (`Timeout: 30` in
@@ -52,6 +60,13 @@ pub struct Deliveries {
     stale_after_secs: u64,
 }
 
+/// What a task e-mail's record says it is about, for the task's history.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub event: &'a TaskEvent,
+    pub recipient: &'a Person,
+}
+
 pub fn delivery_id(event_id: &str, recipient: &str) -> String {
     format!("{event_id}#{recipient}")
 }
@@ -74,24 +89,33 @@ impl Deliveries {
         self
     }
 
-    pub async fn claim(&self, id: &str) -> Result<Claim, DeliveryError> {
+    /// Claim record `id` for sending; `about` names the task e-mail it is (a summary has none).
+    pub async fn claim(&self, id: &str, about: Option<About<'_>>) -> Result<Claim, DeliveryError> {
         let now = EpochSecs::now();
         let stale_before = EpochSecs(now.0 - self.stale_after_secs as i64);
-        let put = self
+        let mut put = self
             .table
             .client()
             .await
             .put_item()
             .table_name(self.table.name())
             .item("delivery_id", dynamo::s(id))
-            .item("state", dynamo::s("sending"))
+            .item("state", dynamo::s(DeliveryStatus::Sending.stored()))
             .item("claimed_at", dynamo::n(now.0))
-            .item("expires_at", dynamo::n(now.plus_secs(KEEP_SECS).0))
+            .item("expires_at", dynamo::n(now.plus_secs(KEEP_SECS).0));
+        if let Some(About { event, recipient }) = about {
+            put = put
+                .item("task_id", dynamo::s(event.task.id.to_string()))
+                .item("event_id", dynamo::s(event.event_id.to_string()))
+                .item("recipient", dynamo::s(recipient.id.to_string()))
+                .item("recipient_name", dynamo::s(recipient.name.as_str()));
+        }
+        let put = put
             .condition_expression(
                 "attribute_not_exists(delivery_id) OR (#s = :sending AND claimed_at < :stale)",
             )
             .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":sending", dynamo::s("sending"))
+            .expression_attribute_values(":sending", dynamo::s(DeliveryStatus::Sending.stored()))
             .expression_attribute_values(":stale", dynamo::n(stale_before.0))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -123,7 +147,10 @@ impl Deliveries {
     pub async fn mark_sent(&self, id: &str, message_id: &str) -> Result<(), DeliveryError> {
         let mut attempt = 1;
         loop {
-            match self.finish(id, "sent", "message_id", message_id).await {
+            match self
+                .finish(id, DeliveryStatus::Sent, "message_id", message_id)
+                .await
+            {
                 Ok(()) => return Ok(()),
                 Err(err) if attempt >= RECORD_ATTEMPTS => return Err(err),
                 Err(err) => {
@@ -136,18 +163,73 @@ impl Deliveries {
     }
 
     pub async fn mark_failed(&self, id: &str, reason: &str) -> Result<(), DeliveryError> {
-        self.finish(id, "failed", "reason", reason).await
+        self.finish(id, DeliveryStatus::Failed, "reason", reason)
+            .await
     }
 
     /// The recipient was past their cap: this change is covered by the summary `summary_id`.
     pub async fn mark_capped(&self, id: &str, summary_id: &str) -> Result<(), DeliveryError> {
-        self.finish(id, "capped", "summary", summary_id).await
+        self.finish(id, DeliveryStatus::Summarised, "summary", summary_id)
+            .await
+    }
+
+    /// The address is suppressed (it bounced or complained): not sent.
+    pub async fn mark_suppressed(&self, id: &str, reason: &str) -> Result<(), DeliveryError> {
+        self.finish(id, DeliveryStatus::Suppressed, "reason", reason)
+            .await
+    }
+
+    /// Record what SES reported about a sent message: `Delivered` only over `sent`, `Bounced`
+    /// over `sending`, `sent` or `delivered` (the record may still say `sending` if recording
+    /// the send failed), `Complained` over any of those or `bounced`. A report never moves a
+    /// record backwards, so late and repeated reports are harmless. `Ok(false)`: no such record
+    /// in that state (expired, forged, or already further on).
+    pub async fn record_feedback(
+        &self,
+        id: &str,
+        status: DeliveryStatus,
+        at: EpochSecs,
+    ) -> Result<bool, DeliveryError> {
+        let from: &[DeliveryStatus] = match status {
+            DeliveryStatus::Delivered => &[DeliveryStatus::Sent],
+            DeliveryStatus::Bounced => &[
+                DeliveryStatus::Sending,
+                DeliveryStatus::Sent,
+                DeliveryStatus::Delivered,
+            ],
+            DeliveryStatus::Complained => &[
+                DeliveryStatus::Sending,
+                DeliveryStatus::Sent,
+                DeliveryStatus::Delivered,
+                DeliveryStatus::Bounced,
+            ],
+            _ => return Ok(false),
+        };
+        let mut update = self
+            .table
+            .client()
+            .await
+            .update_item()
+            .table_name(self.table.name())
+            .set_key(Some(key(id)))
+            .update_expression("SET #s = :state, feedback_at = :at")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":state", dynamo::s(status.stored()))
+            .expression_attribute_values(":at", dynamo::n(at.0));
+        let mut names = Vec::with_capacity(from.len());
+        for (i, state) in from.iter().enumerate() {
+            let name = format!(":from{i}");
+            update = update.expression_attribute_values(&name, dynamo::s(state.stored()));
+            names.push(name);
+        }
+        let update = update.condition_expression(format!("#s IN ({})", names.join(", ")));
+        Ok(dynamo::conditional(update.send().await)?.is_some())
     }
 
     async fn finish(
         &self,
         id: &str,
-        state: &str,
+        state: DeliveryStatus,
         attribute: &str,
         value: &str,
     ) -> Result<(), DeliveryError> {
@@ -160,7 +242,7 @@ impl Deliveries {
             .update_expression("SET #s = :state, #a = :value, finished_at = :now")
             .expression_attribute_names("#s", "state")
             .expression_attribute_names("#a", attribute)
-            .expression_attribute_values(":state", dynamo::s(state))
+            .expression_attribute_values(":state", dynamo::s(state.stored()))
             .expression_attribute_values(":value", dynamo::s(value))
             .expression_attribute_values(":now", dynamo::n(EpochSecs::now().0))
             .send()
@@ -179,7 +261,7 @@ impl Deliveries {
             .set_key(Some(key(id)))
             .condition_expression("#s = :sending")
             .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":sending", dynamo::s("sending"))
+            .expression_attribute_values(":sending", dynamo::s(DeliveryStatus::Sending.stored()))
             .send()
             .await
             .map_err(DynamoError::from)?;

@@ -5,10 +5,13 @@ use taskboard_domain::SiteUrl;
 use taskboard_domain::events::{SCHEMA_VERSION, TaskEvent};
 
 use taskboard_core::rate::RateLimiter;
+use taskboard_core::suppressions::Suppressions;
+use taskboard_domain::DeliveryTag;
 use taskboard_domain::events::Person;
 
 use crate::caps::{Allowance, RecipientCap};
-use crate::deliveries::{Claim, Deliveries, DeliveryError, delivery_id};
+use crate::deliveries::{About, Claim, Deliveries, DeliveryError, delivery_id};
+use crate::feedback::{Feedback, FeedbackError};
 use crate::mailer::{Mailer, SendError};
 use crate::message::{compose, compose_summary};
 use crate::recipients::recipients;
@@ -21,6 +24,8 @@ pub enum NotifyError {
     UnsupportedSchema { event_id: String, version: u32 },
     #[error(transparent)]
     Deliveries(#[from] DeliveryError),
+    #[error("SES report: {0}")]
+    Feedback(#[from] FeedbackError),
     #[error(
         "event {event_id}: {failed} of {total} e-mails failed temporarily or are being sent by another invocation; the invocation will be retried"
     )]
@@ -39,6 +44,8 @@ pub struct Summary {
     pub failed_permanently: usize,
     /// Recipients past their hourly cap: covered by one summary e-mail (sent with the first).
     pub capped: usize,
+    /// Recipients whose address bounced or complained before: not sent.
+    pub suppressed: usize,
 }
 
 /// What happened to one recipient's e-mail.
@@ -46,6 +53,7 @@ enum Outcome {
     Sent,
     Duplicate,
     Capped,
+    Suppressed,
     FailedPermanently,
     /// Failed temporarily, or another invocation holds the claim: retry the invocation.
     Temporary,
@@ -53,7 +61,9 @@ enum Outcome {
 
 #[derive(Clone)]
 pub struct Notifier {
+    pub(crate) feedback: Feedback,
     deliveries: Deliveries,
+    suppressions: Suppressions,
     mailer: Mailer,
     site: SiteUrl,
     cap: RecipientCap,
@@ -67,7 +77,9 @@ impl Notifier {
         Self::new(
             Deliveries::new(dynamo.clone(), config.notifications_table.clone())
                 .with_stale_after(config.claim_stale_secs),
-            Mailer::new(Mailer::lazy_ses(), config.sender.clone()),
+            Suppressions::new(dynamo.clone(), config.notifications_table.clone()),
+            Mailer::new(Mailer::lazy_ses(), config.sender.clone())
+                .with_configuration_set(config.configuration_set.clone()),
             config.site_url.clone(),
             RecipientCap::new(
                 RateLimiter::new(dynamo, config.rate_limits_table.clone()),
@@ -76,9 +88,17 @@ impl Notifier {
         )
     }
 
-    pub fn new(deliveries: Deliveries, mailer: Mailer, site: SiteUrl, cap: RecipientCap) -> Self {
+    pub fn new(
+        deliveries: Deliveries,
+        suppressions: Suppressions,
+        mailer: Mailer,
+        site: SiteUrl,
+        cap: RecipientCap,
+    ) -> Self {
         Self {
+            feedback: Feedback::new(deliveries.clone(), suppressions.clone()),
             deliveries,
+            suppressions,
             mailer,
             site,
             cap,
@@ -93,7 +113,11 @@ impl Notifier {
         person: &Person,
     ) -> Result<Outcome, DeliveryError> {
         let id = delivery_id(event_id, &person.id.to_string());
-        match self.deliveries.claim(&id).await? {
+        let about = About {
+            event,
+            recipient: person,
+        };
+        match self.deliveries.claim(&id, Some(about)).await? {
             Claim::Won => {}
             Claim::Done => {
                 tracing::info!(recipient = %person.id, "already handled; skipped");
@@ -104,10 +128,25 @@ impl Notifier {
                 return Ok(Outcome::Temporary);
             }
         }
+        // An address that bounced or complained gets no task e-mail until its owner confirms it
+        // again. Read failures send anyway: one more e-mail to a bad address costs less than
+        // holding everyone's mail while the table is unreachable.
+        match self.suppressions.get(&person.email).await {
+            Ok(Some(suppression)) => {
+                let reason = suppression.reason.as_str();
+                self.deliveries.mark_suppressed(&id, reason).await?;
+                tracing::info!(recipient = %person.id, %reason, "address suppressed; not mailed");
+                return Ok(Outcome::Suppressed);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, "suppression list unavailable; sending");
+            }
+        }
         let (email, summary_id) = match self.cap.admit(person.id).await {
             Allowance::Mail => (compose(event, person, &self.site), None),
             Allowance::OverCap { summary_id, until } => {
-                match self.deliveries.claim(&summary_id).await? {
+                match self.deliveries.claim(&summary_id, None).await? {
                     Claim::Won => {}
                     Claim::Done => {
                         self.deliveries.mark_capped(&id, &summary_id).await?;
@@ -127,7 +166,13 @@ impl Notifier {
                 (email, Some(summary_id))
             }
         };
-        match (self.mailer.send(&email).await, summary_id) {
+        // Bounce, complaint and delivery reports come back naming this record (the summary's,
+        // for a summary e-mail).
+        let tag = DeliveryTag::for_record(summary_id.as_deref().unwrap_or(&id));
+        match (
+            self.mailer.send_tagged(&email, tag.as_ref()).await,
+            summary_id,
+        ) {
             (Ok(message_id), None) => {
                 // SES has accepted it: a record that still fails after its retries is logged,
                 // not turned into a failed invocation whose retry could only wait or resend.
@@ -199,6 +244,7 @@ impl Notifier {
                 Outcome::Sent => summary.sent += 1,
                 Outcome::Duplicate => summary.skipped_duplicates += 1,
                 Outcome::Capped => summary.capped += 1,
+                Outcome::Suppressed => summary.suppressed += 1,
                 Outcome::FailedPermanently => summary.failed_permanently += 1,
                 Outcome::Temporary => temporary += 1,
             }
@@ -215,6 +261,7 @@ impl Notifier {
             skipped = summary.skipped_duplicates,
             failed = summary.failed_permanently,
             capped = summary.capped,
+            suppressed = summary.suppressed,
             "event handled"
         );
         Ok(summary)

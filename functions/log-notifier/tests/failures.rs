@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 use taskboard_core::aws::LazyClient;
 use taskboard_core::rate::{RateLimit, RateLimiter};
+use taskboard_core::suppressions::Suppressions;
 use taskboard_core::tables;
 use taskboard_domain::events::{DetailType, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot};
 use taskboard_domain::{
@@ -61,6 +62,13 @@ impl Setup {
         )
     }
 
+    fn suppressions(&self) -> Suppressions {
+        Suppressions::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            self.tables.name(&tables::NOTIFICATIONS),
+        )
+    }
+
     /// The per-recipient cap on this test's rate-limit table (`table` overrides it).
     fn cap(&self, per_hour: u32, table: Option<&str>) -> RecipientCap {
         let table = table.map_or_else(
@@ -81,6 +89,7 @@ impl Setup {
     ) -> Notifier {
         Notifier::new(
             self.deliveries(),
+            self.suppressions(),
             Mailer::new(
                 LazyClient::ready(aws_sdk_sesv2::Client::new(ses)),
                 EmailAddress::parse(sender).unwrap(),

@@ -8,6 +8,7 @@ use taskboard_core::account_mail::AccountMailer;
 use taskboard_core::aws::{self, LazyClient};
 use taskboard_core::mail::Mailer;
 use taskboard_core::sessions::SessionStore;
+use taskboard_core::suppressions::Suppressions;
 use taskboard_domain::SignupPolicy;
 use taskboard_http::{CookiePolicy, HasSessions};
 use taskboard_mysql::account_tokens::AccountTokens;
@@ -29,6 +30,7 @@ pub struct Inner {
     pub mail: AccountMailer,
     pub hasher: PasswordHasher,
     pub sessions: SessionStore,
+    pub suppressions: Suppressions,
     pub cookies: CookiePolicy,
     pub throttle: LoginThrottle,
     pub signup: SignupPolicy,
@@ -66,6 +68,7 @@ impl LoginState {
             // Four hashes at once is ~80 MB; Lambda runs one request per instance anyway.
             hasher: PasswordHasher::new(4),
             sessions: config.session.store(dynamo.clone()),
+            suppressions: Suppressions::new(dynamo.clone(), config.notifications_table.clone()),
             cookies: config.session.cookie_policy(),
             throttle: LoginThrottle::new(
                 dynamo,

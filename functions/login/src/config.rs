@@ -19,6 +19,9 @@ pub struct LoginConfig {
     pub session: SessionConfig,
     /// `LOGIN_ATTEMPTS_TABLE`.
     pub login_attempts_table: String,
+    /// `NOTIFICATIONS_TABLE`: read for the person's suppressed address (`me`), lifted when they
+    /// confirm it again.
+    pub notifications_table: String,
     /// `SIGNUP_POLICY` (default `invite`): `invite`, `domains:<list>` or `open`.
     pub signup: SignupPolicy,
     /// Verification and reset links are account e-mail: `SENDER_ADDRESS`, `RATE_LIMITS_TABLE`, ….
@@ -52,6 +55,7 @@ impl LoginConfig {
             db_max_connections: config::parsed_or(env, "DB_MAX_CONNECTIONS", 2)?,
             session: SessionConfig::from_env(env)?,
             login_attempts_table: config::required(env, tables::LOGIN_ATTEMPTS.env_var)?,
+            notifications_table: config::required(env, tables::NOTIFICATIONS.env_var)?,
             signup: config::parsed_or(env, "SIGNUP_POLICY", SignupPolicy::Invite)?,
             account_mail: AccountMailConfig::from_env(env)?,
             throttle: ThrottlePolicy {

@@ -9,7 +9,8 @@
 //! | POST | `/api/auth/login` | 200 user + session cookie; 401; 403 unverified; 429 + `Retry-After` |
 //! | POST | `/api/auth/logout` | 204, session deleted, cookie cleared |
 //! | POST | `/api/auth/logout-all` | 204, every session of the user deleted |
-//! | GET | `/api/auth/me` | 200 user; 401 |
+//! | GET | `/api/auth/me` | 200 user, and whether their task e-mail has stopped; 401 |
+//! | POST | `/api/auth/email/confirm` | 202 a link that proves the address again (restarts stopped mail); 429 |
 //! | POST | `/api/auth/password/forgot` | 202 always, in the same time |
 //! | POST | `/api/auth/password/reset` | 204, every session ended; 400 invalid link |
 //! | POST | `/api/auth/password/change` | 204, every other session ended; 422 wrong current password |
@@ -34,6 +35,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/logout-all"),
     ("GET", "/api/auth/me"),
+    ("POST", "/api/auth/email/confirm"),
     ("POST", "/api/auth/password/forgot"),
     ("POST", "/api/auth/password/reset"),
     ("POST", "/api/auth/password/change"),
@@ -50,6 +52,7 @@ pub fn router(state: LoginState, config: &LoginConfig) -> Router {
         .route("/api/auth/logout", post(session::logout))
         .route("/api/auth/logout-all", post(session::logout_all))
         .route("/api/auth/me", get(session::me))
+        .route("/api/auth/email/confirm", post(password::confirm_email))
         .route("/api/auth/password/forgot", post(password::forgot))
         .route("/api/auth/password/reset", post(password::reset))
         .route("/api/auth/password/change", post(password::change))

@@ -15,6 +15,7 @@ use taskboard_mysql::users::UserStore;
 
 use crate::TasksConfig;
 use crate::changelog::ChangeLog;
+use crate::deliveries::DeliveryLog;
 use crate::outbox::Outbox;
 use crate::projects::ProjectStore;
 use crate::publisher::Publisher;
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     pub(crate) task_writes: RateLimit,
     pub(crate) invitation_cap: RateLimit,
     pub(crate) changelog: ChangeLog,
+    pub(crate) deliveries: DeliveryLog,
     pub(crate) relay: Relay,
     pub(crate) sessions: SessionStore,
     pub(crate) cookies: CookiePolicy,
@@ -78,6 +80,10 @@ pub fn relay(
 
 impl TasksState {
     pub fn new(config: &TasksConfig, pool: MySqlPool, clients: Clients) -> Self {
+        let deliveries = DeliveryLog::new(
+            clients.changelog.clone(),
+            config.notifications_table.clone(),
+        );
         let changelog = ChangeLog::new(clients.changelog, config.task_log_table.clone());
         let mail = &config.account_mail;
         Self(Arc::new(Inner {
@@ -101,6 +107,7 @@ impl TasksState {
                 config.event_bus_name.clone(),
             ),
             changelog,
+            deliveries,
             sessions: config.session.store(clients.sessions),
             cookies: config.session.cookie_policy(),
         }))

@@ -27,6 +27,8 @@ pub struct HistoryEntry {
     pub occurred_at: String,
     pub actor: serde_json::Value,
     pub changes: serde_json::Value,
+    /// Who was e-mailed about this change and how it went (filled in by the history route).
+    pub deliveries: Vec<crate::deliveries::Delivery>,
 }
 
 impl HistoryEntry {
@@ -135,6 +137,7 @@ impl ChangeLog {
                     occurred_at: dynamo::string(item, "occurred_at")?,
                     actor: parse("actor")?,
                     changes: parse("changes")?,
+                    deliveries: Vec::new(),
                 })
             })
             .collect::<Result<Vec<_>, ChangeLogError>>()?;

@@ -21,6 +21,8 @@ pub struct TasksConfig {
     pub task_log_table: String,
     /// `EVENT_BUS_NAME`: the EventBridge bus task events are published to.
     pub event_bus_name: String,
+    /// `NOTIFICATIONS_TABLE`: the notifier's delivery records, read for each change's e-mails.
+    pub notifications_table: String,
     /// Invitations are account e-mail: `SENDER_ADDRESS`, `RATE_LIMITS_TABLE`, ….
     pub account_mail: AccountMailConfig,
     /// `TASK_WRITES_PER_MINUTE` (default 60): creates, edits and deletes per account.
@@ -38,6 +40,7 @@ impl TasksConfig {
             origin: OriginSecrets::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
             event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
+            notifications_table: config::required(env, tables::NOTIFICATIONS.env_var)?,
             account_mail: AccountMailConfig::from_env(env)?,
             task_writes: RateLimit::per_minute(config::parsed_or(
                 env,

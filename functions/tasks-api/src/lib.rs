@@ -10,6 +10,7 @@
 //! - [`projects`]: projects and members (storage and the membership rules).
 //! - [`outbox`]: the outbox table, appended in the write's transaction.
 //! - [`relay`]: outbox → [`changelog`] (DynamoDB `task_log`) → [`publisher`] (EventBridge).
+//! - [`deliveries`]: who was e-mailed about each change and how it went (the notifier's records).
 //! - [`first_admin`]: the invitation that makes a fresh deployment's first administrator.
 //! - [`app`]: the composition root (configuration, pool and AWS clients → state); [`config`]: the
 //!   environment variables this function reads.
@@ -18,6 +19,7 @@ pub mod app;
 pub mod changelog;
 pub mod config;
 pub mod decide;
+pub mod deliveries;
 pub mod diff;
 pub mod first_admin;
 pub mod outbox;

@@ -60,7 +60,7 @@ pub async fn bootstrap(env: &dyn Env) -> Result<LocalQueue, AdminError> {
     let queue_name = config::required(env, "LOCAL_NOTIFIER_QUEUE")?;
     let (queue, queue_arn) =
         LocalQueue::ensure(aws_sdk_sqs::Client::new(&sdk), &queue_name).await?;
-    bus::ensure_notify_rule(&events, &bus, &format!("{bus}-notify"), &queue_arn)
+    bus::ensure_notify_rule(&events, &bus, &format!("{bus}-"), &queue_arn)
         .await
         .map_err(|e| AdminError::Bus(e.to_string()))?;
     tracing::info!(bus = %bus, queue = %queue_name, "event bus and notifier rule ready");
@@ -156,5 +156,12 @@ pub fn schema() -> serde_json::Value {
     let pattern: serde_json::Value =
         serde_json::from_str(taskboard_domain::events::NOTIFY_RULE_PATTERN)
             .unwrap_or(serde_json::Value::Null);
-    serde_json::json!({ "tables": tables, "notify_rule_pattern": pattern })
+    let ses_reports: serde_json::Value =
+        serde_json::from_str(taskboard_domain::SES_REPORT_RULE_PATTERN)
+            .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "tables": tables,
+        "notify_rule_pattern": pattern,
+        "ses_report_rule_pattern": ses_reports,
+    })
 }

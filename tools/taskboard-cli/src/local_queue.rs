@@ -1,12 +1,12 @@
-//! The SQS queue that stands in for the notifier's Lambda target: the EventBridge rule delivers
-//! each matching event to it (the full envelope, as Lambda would receive it), and the dev server
+//! The SQS queue that stands in for the notifier's Lambda target: the EventBridge rules (task
+//! events, and SES reports) deliver each matching event to it (the full envelope, as Lambda would receive it), and the dev server
 //! drains it into the notifier's handler. A message is deleted only when the handler succeeds;
 //! otherwise it becomes visible again and is retried, as Lambda retries an async invocation.
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName;
 use taskboard_log_notifier::Notifier;
-use taskboard_log_notifier::handler::parse_envelope;
+use taskboard_log_notifier::incoming::parse_incoming;
 
 /// The queue could not be created or read.
 #[derive(Debug, thiserror::Error)]
@@ -76,13 +76,13 @@ impl LocalQueue {
             .map_err(sqs)?;
         let mut drained = Drained::default();
         for message in received.messages() {
-            let outcome = match message.body().map(parse_envelope) {
-                Some(Ok(event)) => notifier
-                    .handle(event)
+            let outcome = match message.body().map(parse_incoming) {
+                Some(Ok(incoming)) => notifier
+                    .handle_incoming(incoming)
                     .await
                     .map(|_| ())
                     .map_err(|e| e.to_string()),
-                Some(Err(e)) => Err(format!("not a task event envelope: {e}")),
+                Some(Err(e)) => Err(format!("not a task event or SES report envelope: {e}")),
                 None => Err("empty message".to_owned()),
             };
             match outcome {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use taskboard_core::aws::LazyClient;
 use taskboard_core::rate::{RateLimit, RateLimiter};
+use taskboard_core::suppressions::Suppressions;
 use taskboard_core::tables;
 use taskboard_domain::{EmailAddress, ProjectId, ProjectRole, SiteUrl, UserId};
 use taskboard_log_notifier::Notifier;
@@ -104,6 +105,10 @@ impl System {
                 tables.name(&tables::NOTIFICATIONS),
             )
             .with_stale_after(CLAIM_STALE_SECS),
+            Suppressions::new(
+                aws_sdk_dynamodb::Client::new(&sdk),
+                tables.name(&tables::NOTIFICATIONS),
+            ),
             Mailer::new(
                 LazyClient::ready(aws_sdk_sesv2::Client::new(&sdk)),
                 EmailAddress::parse(TEST_SENDER).expect("sender"),

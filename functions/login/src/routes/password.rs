@@ -1,6 +1,7 @@
 //! Proving an address, and the password's life: forgot, reset, change. A reset link ends every
 //! session of the account and lifts its sign-in lock-out; a change ends every other session.
-//! Both mail "your password was changed".
+//! Both mail "your password was changed". Proving an address again (`email/confirm`, then the
+//! link) also restarts task e-mail to it after a bounce or complaint stopped it.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -65,8 +66,55 @@ pub async fn verify(
         .mark_verified(user)
         .await
         .map_err(ApiError::internal)?;
+    // The link reached them: whatever bounced before, their address works now.
+    let account = state
+        .0
+        .users
+        .by_id(user)
+        .await
+        .map_err(ApiError::internal)?;
+    if let Some(account) = account {
+        (state.0.suppressions)
+            .lift(&account.user.email)
+            .await
+            .map_err(ApiError::internal)?;
+    }
     tracing::info!(user_id = %user, "address verified");
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Send the signed-in person a link that proves their address again: how task e-mail restarts
+/// after a bounce or a complaint stopped it. Counts against the address's hourly account-mail cap.
+pub async fn confirm_email(
+    State(state): State<LoginState>,
+    auth: Authenticated,
+) -> Result<Response, ApiError> {
+    let account = state
+        .0
+        .users
+        .by_id(auth.user_id)
+        .await
+        .map_err(ApiError::internal)?
+        .filter(|a| !a.deactivated)
+        .ok_or(ApiError::Unauthenticated)?;
+    admit_mail(&state, &account.user.email).await?;
+    let token = SecretToken::generate().map_err(ApiError::internal)?;
+    (state.0.tokens)
+        .issue(account.user.id, Purpose::Verify, &token.storage_id())
+        .await
+        .map_err(ApiError::internal)?;
+    let mail = AccountMail::Reconfirm {
+        name: &account.user.name,
+        token: &token,
+    };
+    state
+        .0
+        .mail
+        .send(&mail, &account.user.email)
+        .await
+        .map_err(ApiError::internal)?;
+    tracing::info!(user_id = %account.user.id, "confirmation link sent");
+    Ok(accepted_202("check-your-mail"))
 }
 
 /// Always the same `202`, in the same time: the answer never tells whether the address has an

@@ -7,6 +7,7 @@ use http::{StatusCode, header};
 use serde::Deserialize;
 use taskboard_core::account_mail::AccountMail;
 use taskboard_core::sessions::SessionToken;
+use taskboard_core::suppressions::Suppression;
 use taskboard_core::tokens::SecretToken;
 use taskboard_domain::time::EpochSecs;
 use taskboard_domain::{SignupPolicy, User};
@@ -220,5 +221,45 @@ pub async fn me(
         .map_err(ApiError::internal)?
         .filter(|a| !a.deactivated)
         .ok_or(ApiError::Unauthenticated)?;
-    Ok(([no_store()], Json(account.user)).into_response())
+    // Whether task e-mail to their address has stopped (it bounced or they marked one as spam),
+    // so the site can say so. Unreadable: say nothing rather than fail every page load.
+    let suppression = match state.0.suppressions.get(&account.user.email).await {
+        Ok(found) => found,
+        Err(err) => {
+            tracing::warn!(error = %err, "suppression list unavailable");
+            None
+        }
+    };
+    let me = Me {
+        user: account.user,
+        mail_stopped: suppression.map(MailStopped::from),
+    };
+    Ok(([no_store()], Json(me)).into_response())
+}
+
+/// The signed-in person, and whether their task e-mail has stopped.
+#[derive(serde::Serialize)]
+struct Me {
+    #[serde(flatten)]
+    user: User,
+    mail_stopped: Option<MailStopped>,
+}
+
+#[derive(serde::Serialize)]
+struct MailStopped {
+    /// `bounce` or `complaint`.
+    reason: &'static str,
+    /// When SES reported it (RFC 3339).
+    since: String,
+}
+
+impl From<Suppression> for MailStopped {
+    fn from(s: Suppression) -> Self {
+        Self {
+            reason: s.reason.as_str(),
+            since: chrono::DateTime::from_timestamp(s.since, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
 }

@@ -126,10 +126,12 @@ pub async fn history(
         .await
         .map_err(ApiError::internal)?
         .map(|t| t.project_id);
-    let log = (state.0.changelog)
-        .history(id, 200)
-        .await
-        .map_err(ApiError::internal)?;
+    // The change log and the e-mails about it, read side by side.
+    let (log, deliveries) = tokio::join!(
+        (state.0.changelog).history(id, 200),
+        (state.0.deliveries).for_task(id)
+    );
+    let log = log.map_err(ApiError::internal)?;
     // A deleted task keeps its history, for the members of the project it was in.
     let allowed = match (visible, log.project) {
         (Some(_), _) => true,
@@ -148,8 +150,10 @@ pub async fn history(
         .deactivated_among(&actors)
         .await
         .map_err(ApiError::internal)?;
+    let mut deliveries = deliveries.map_err(ApiError::internal)?;
     for entry in &mut items {
         entry.mark_deactivated(&gone);
+        entry.deliveries = deliveries.remove(&entry.event_id).unwrap_or_default();
     }
     Ok(json(StatusCode::OK, &Items { items }))
 }

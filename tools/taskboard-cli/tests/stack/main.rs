@@ -4,5 +4,6 @@
 
 mod helpers;
 
+mod bounces;
 mod notifications;
 mod rule;
