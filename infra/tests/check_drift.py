@@ -90,6 +90,18 @@ check("SES report rule pattern equals SES_REPORT_RULE_PATTERN", normalise(ses_ru
       f"template {ses_rule['Pattern']} vs code {schema['ses_report_rule_pattern']}")
 check("SES report rule is on the default bus (the only one SES publishes to)", "EventBusName" not in ses_rule, str(ses_rule.get("EventBusName")))
 
+# A delivery claim is taken over once older than CLAIM_STALE_SECS: below the notifier's timeout a
+# retry could send while the first invocation is still sending (docs/decisions.md §4).
+import pathlib
+import re
+root = pathlib.Path(sys.argv[1]).resolve().parent.parent
+default_stale = int(re.search(r"pub const STALE_CLAIM_SECS: u64 = (\d+);",
+                              (root / "functions/log-notifier/src/deliveries.rs").read_text()).group(1))
+notifier = functions["NotifierFunction"]["Properties"]
+stale = int(notifier.get("Environment", {}).get("Variables", {}).get("CLAIM_STALE_SECS", default_stale))
+check("notifier claims go stale only after its timeout", stale > int(notifier["Timeout"]),
+      f"CLAIM_STALE_SECS {stale} <= Timeout {notifier['Timeout']}")
+
 failed = results.count(False)
 print(f"drift: {len(results) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
