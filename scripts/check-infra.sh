@@ -44,7 +44,7 @@ zizmor --offline --min-severity low .github/workflows/
 
 log "cargo lambda: release builds of every function (x86-64 here; arm64 in the deploy workflow)"
 build_release
-for bin in login tasks-api relay migrate log-notifier; do
+for bin in login tasks-api relay migrate log-notifier publisher; do
   size=$(stat -c %s "target/lambda/$bin/bootstrap")
   awk -v b="$bin" -v s="$size" 'BEGIN { printf "  %-13s %6.1f MB\n", b, s / 1e6 }'
   # The budget's verdict belongs to `make bench` (docs/performance.md); here it is only reported.

@@ -158,7 +158,7 @@ stop_started() {
 
 # Release builds with cargo-lambda (x86-64 here; the deploy workflow builds arm64). One set of
 # binaries for `make test` and `make bench`, so they share a single build.
-RELEASE_BINS=(login tasks-api relay migrate log-notifier taskboard taskboard-bench bench-hello bench-hello-current-thread)
+RELEASE_BINS=(login tasks-api relay migrate log-notifier publisher taskboard taskboard-bench bench-hello bench-hello-current-thread)
 build_release() {
   ensure_venv
   local args=()

@@ -27,10 +27,12 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "layout rules"
 python3 scripts/check_structure.py
-# The notifier builds on the light crates only: no SQL driver, no HTTP framework.
-if cargo tree -p taskboard-log-notifier -e normal --locked | grep -E '(^| )(sqlx|axum) v'; then
-  die "log-notifier depends on sqlx or axum (see cargo tree -p taskboard-log-notifier -e normal)"
-fi
+# The functions outside the VPC build on the light crates only: no SQL driver, no HTTP framework.
+for light in taskboard-log-notifier taskboard-publisher; do
+  if cargo tree -p "$light" -e normal --locked | grep -E '(^| )(sqlx|axum) v'; then
+    die "$light depends on sqlx or axum (see cargo tree -p $light -e normal)"
+  fi
+done
 log "cargo test"
 cargo test --workspace --locked
 log "browser tests"

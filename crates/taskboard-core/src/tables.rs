@@ -5,7 +5,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 
 /// A secondary index (string keys).
@@ -28,6 +29,8 @@ pub struct TableSpec {
     pub sort_key: Option<&'static str>,
     pub indexes: &'static [IndexSpec],
     pub ttl_attribute: Option<&'static str>,
+    /// A stream of new images (`NEW_IMAGE`): the change log's, which triggers the publisher.
+    pub stream: bool,
 }
 
 /// Sessions, keyed by SHA-256 of the token; `user_id-index` serves "log out everywhere".
@@ -43,6 +46,7 @@ pub const SESSIONS: TableSpec = TableSpec {
         keys_only: true,
     }],
     ttl_attribute: Some("expires_at"),
+    stream: false,
 };
 
 /// Failed sign-in counters per account and per client address.
@@ -53,9 +57,11 @@ pub const LOGIN_ATTEMPTS: TableSpec = TableSpec {
     sort_key: None,
     indexes: &[],
     ttl_attribute: Some("expires_at"),
+    stream: false,
 };
 
 /// The change log: every task event, by task, newest last (`log_key` = `occurred_at#event_id`).
+/// Its stream of new items triggers the publisher, which puts each event on the bus.
 pub const TASK_LOG: TableSpec = TableSpec {
     name: "task_log",
     env_var: "TASK_LOG_TABLE",
@@ -63,6 +69,7 @@ pub const TASK_LOG: TableSpec = TableSpec {
     sort_key: Some("log_key"),
     indexes: &[],
     ttl_attribute: None,
+    stream: true,
 };
 
 /// The notifier's delivery records: one per `event_id#recipient`, so a repeated or concurrent
@@ -81,6 +88,7 @@ pub const NOTIFICATIONS: TableSpec = TableSpec {
         keys_only: false,
     }],
     ttl_attribute: Some("expires_at"),
+    stream: false,
 };
 
 /// Abuse caps: one fixed-window counter per `scope#window#sha256(subject)` ([`crate::rate`]).
@@ -91,6 +99,7 @@ pub const RATE_LIMITS: TableSpec = TableSpec {
     sort_key: None,
     indexes: &[],
     ttl_attribute: Some("expires_at"),
+    stream: false,
 };
 
 /// Every table, in creation order.
@@ -160,9 +169,41 @@ pub async fn ensure_table(
                 .map_err(|e| fail(e.into()))?,
         );
     }
+    let stream = || {
+        StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::NewImage)
+            .build()
+    };
+    if spec.stream {
+        request = request.stream_specification(stream().map_err(|e| fail(e.into()))?);
+    }
     match request.send().await {
         Ok(_) => {}
-        Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => {}
+        Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => {
+            // It existed (an emulator left running): give it its stream if it has none yet.
+            if spec.stream {
+                let described = client
+                    .describe_table()
+                    .table_name(table_name)
+                    .send()
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+                let has_stream = described
+                    .table()
+                    .and_then(|t| t.stream_specification())
+                    .is_some_and(|s| s.stream_enabled());
+                if !has_stream {
+                    client
+                        .update_table()
+                        .table_name(table_name)
+                        .stream_specification(stream().map_err(|e| fail(e.into()))?)
+                        .send()
+                        .await
+                        .map_err(|e| fail(e.into()))?;
+                }
+            }
+        }
         Err(e) => return Err(fail(e.into())),
     }
     if let Some(attribute) = spec.ttl_attribute {

@@ -15,6 +15,7 @@ pub mod mailbox;
 pub mod people;
 pub mod rng;
 pub mod runtime;
+pub mod stream;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -18,7 +18,6 @@ use crate::changelog::ChangeLog;
 use crate::deliveries::DeliveryLog;
 use crate::outbox::Outbox;
 use crate::projects::ProjectStore;
-use crate::publisher::Publisher;
 use crate::relay::Relay;
 use crate::store::TaskStore;
 use crate::store::offboard::Offboarding;
@@ -45,11 +44,11 @@ pub(crate) struct Inner {
 }
 
 /// The AWS clients tasks-api uses. Sessions and the relay may use different ones (tests point the
-/// relay at an unreachable endpoint to prove a write survives an outage).
+/// relay at an unreachable endpoint to prove a write survives an outage). No EventBridge: the
+/// change log's stream takes events to the bus (`functions/publisher`).
 pub struct Clients {
     pub sessions: LazyClient<aws_sdk_dynamodb::Client>,
     pub changelog: LazyClient<aws_sdk_dynamodb::Client>,
-    pub events: LazyClient<aws_sdk_eventbridge::Client>,
     /// SES, for invitations.
     pub ses: LazyClient<aws_sdk_sesv2::Client>,
 }
@@ -61,21 +60,15 @@ impl Clients {
         Self {
             sessions: dynamo.clone(),
             changelog: dynamo,
-            events: aws::lazy_events(),
             ses: Mailer::lazy_ses(),
         }
     }
 }
 
-/// The relay over `pool` and the given clients: for the API's inline relay, the scheduled relay
+/// The relay over `pool` and the change log: for the API's inline relay, the scheduled relay
 /// Lambda and the dev server's schedule alike.
-pub fn relay(
-    pool: MySqlPool,
-    changelog: ChangeLog,
-    events: impl Into<LazyClient<aws_sdk_eventbridge::Client>>,
-    bus: impl Into<String>,
-) -> Relay {
-    Relay::new(Outbox::new(pool), changelog, Publisher::new(events, bus))
+pub fn relay(pool: MySqlPool, changelog: ChangeLog) -> Relay {
+    Relay::new(Outbox::new(pool), changelog)
 }
 
 impl TasksState {
@@ -100,12 +93,7 @@ impl TasksState {
             limiter: mail.limiter(clients.sessions.clone()),
             task_writes: config.task_writes,
             invitation_cap: config.invitations,
-            relay: relay(
-                pool,
-                changelog.clone(),
-                clients.events,
-                config.event_bus_name.clone(),
-            ),
+            relay: relay(pool, changelog.clone()),
             changelog,
             deliveries,
             sessions: config.session.store(clients.sessions),

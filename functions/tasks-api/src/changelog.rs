@@ -1,5 +1,7 @@
 //! The change log in DynamoDB: one item per task event, keyed by task and `occurred_at#event_id`,
-//! written with a condition so a repeated delivery of the same event is harmless.
+//! written with a condition so a repeated delivery of the same event is harmless. Each item
+//! carries the event's JSON as stored in the outbox (`event`): the table's stream triggers the
+//! publisher function, which puts exactly that on the bus (`docs/events.md`).
 
 use aws_sdk_dynamodb::Client;
 use serde::Serialize;
@@ -78,8 +80,9 @@ impl ChangeLog {
         }
     }
 
-    /// Record `event`. Returns false when it was already recorded (a repeat delivery).
-    pub async fn record(&self, event: &TaskEvent) -> Result<bool, ChangeLogError> {
+    /// Record `event`, whose JSON as the outbox stored it is `detail`. Returns false when it was
+    /// already recorded (a repeat delivery; its stream record went out with the first).
+    pub async fn record(&self, event: &TaskEvent, detail: &str) -> Result<bool, ChangeLogError> {
         let item = Item::from([
             ("task_id".to_owned(), dynamo::s(event.task.id.to_string())),
             (
@@ -99,6 +102,7 @@ impl ChangeLog {
             ("actor".to_owned(), dynamo::s(json(&event.actor))),
             ("changes".to_owned(), dynamo::s(json(&event.changes))),
             ("task".to_owned(), dynamo::s(json(&event.task))),
+            ("event".to_owned(), dynamo::s(detail)),
         ]);
         Ok(self.table.put_new(item, "log_key").await?)
     }

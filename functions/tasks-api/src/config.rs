@@ -19,8 +19,6 @@ pub struct TasksConfig {
     pub origin: OriginSecrets,
     /// `TASK_LOG_TABLE`: the DynamoDB change log.
     pub task_log_table: String,
-    /// `EVENT_BUS_NAME`: the EventBridge bus task events are published to.
-    pub event_bus_name: String,
     /// `NOTIFICATIONS_TABLE`: the notifier's delivery records, read for each change's e-mails.
     pub notifications_table: String,
     /// Invitations are account e-mail: `SENDER_ADDRESS`, `RATE_LIMITS_TABLE`, ….
@@ -39,7 +37,6 @@ impl TasksConfig {
             session: SessionConfig::from_env(env)?,
             origin: OriginSecrets::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
-            event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
             notifications_table: config::required(env, tables::NOTIFICATIONS.env_var)?,
             account_mail: AccountMailConfig::from_env(env)?,
             task_writes: RateLimit::per_minute(config::parsed_or(
@@ -61,7 +58,6 @@ impl TasksConfig {
 pub struct RelayConfig {
     pub database: DatabaseSettings,
     pub task_log_table: String,
-    pub event_bus_name: String,
     /// `RELAY_BATCH_SIZE` (default 100): rows per pass.
     pub batch_size: u32,
     /// `METRICS_NAMESPACE` (default `Taskboard`): where the outbox-backlog metric goes.
@@ -75,7 +71,6 @@ impl RelayConfig {
         Ok(Self {
             database: DatabaseSettings::from_env(env)?,
             task_log_table: config::required(env, tables::TASK_LOG.env_var)?,
-            event_bus_name: config::required(env, "EVENT_BUS_NAME")?,
             batch_size: config::parsed_or(env, "RELAY_BATCH_SIZE", 100)?,
             metrics_namespace: env
                 .get("METRICS_NAMESPACE")

@@ -9,7 +9,8 @@
 //!   (`store/listing.rs` is the board's page query, `store/rows.rs` re-parses rows).
 //! - [`projects`]: projects and members (storage and the membership rules).
 //! - [`outbox`]: the outbox table, appended in the write's transaction.
-//! - [`relay`]: outbox → [`changelog`] (DynamoDB `task_log`) → [`publisher`] (EventBridge).
+//! - [`relay`]: outbox → [`changelog`] (DynamoDB `task_log`), whose stream the publisher
+//!   function (`functions/publisher`) takes to EventBridge.
 //! - [`deliveries`]: who was e-mailed about each change and how it went (the notifier's records).
 //! - [`first_admin`]: the invitation that makes a fresh deployment's first administrator.
 //! - [`app`]: the composition root (configuration, pool and AWS clients → state); [`config`]: the
@@ -25,7 +26,6 @@ pub mod first_admin;
 pub mod outbox;
 pub mod precondition;
 pub mod projects;
-pub mod publisher;
 pub mod relay;
 pub mod request;
 pub mod respond;

@@ -1,14 +1,15 @@
-//! The relay: outbox → change log → bus (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
+//! The relay: outbox → change log (`docs/decisions.md#4-transactional-outbox-no-lost-change-no-double-e-mail`).
 //!
 //! For each claimed outbox row it records the event in the DynamoDB change log (a conditional put
-//! keyed by the event) and publishes it to EventBridge, both at once, and marks the row sent only
-//! when both succeeded. Either repeated later is harmless: the log write is conditional, and
-//! consumers deduplicate on `event_id`.
+//! keyed by the event, carrying the event's JSON) and marks the row sent once the put succeeded;
+//! a repeated put is harmless. Its job ends there: the change log's stream triggers the publisher
+//! function (`functions/publisher`), outside the VPC, which puts the event on the bus. A write's
+//! answer so waits for its commit and one DynamoDB put at most.
 //!
 //! It runs inline right after each API write ([`Relay::relay_all_now`], bounded in time), and on a
 //! schedule for anything left behind ([`Relay::drain`], which serves the scheduled relay Lambda
-//! and the dev server alike). This module holds no SQL and no AWS call of its own: the outbox,
-//! the change log and the publisher each own theirs.
+//! and the dev server alike). This module holds no SQL and no AWS call of its own: the outbox and
+//! the change log each own theirs.
 
 use std::time::Duration;
 
@@ -18,7 +19,6 @@ use taskboard_domain::events::TaskEvent;
 
 use crate::changelog::{ChangeLog, ChangeLogError};
 use crate::outbox::{Appended, Failed, Next, Outbox, OutboxError, Pending};
-use crate::publisher::{PublishError, Publisher};
 
 /// How long an API answer may wait for the inline relay before leaving the event to the
 /// scheduled pass.
@@ -30,8 +30,6 @@ pub enum RelayError {
     Outbox(#[from] OutboxError),
     #[error(transparent)]
     ChangeLog(#[from] ChangeLogError),
-    #[error(transparent)]
-    Publish(#[from] PublishError),
     #[error("outbox row {seq} holds an unreadable event: {reason}")]
     Corrupt { seq: u64, reason: String },
 }
@@ -50,7 +48,8 @@ const FAILURES_IN_A_ROW: usize = 3;
 /// What one relay pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RelayReport {
-    pub published: usize,
+    /// Events recorded in the change log (its stream takes them to the bus).
+    pub logged: usize,
     pub failed: usize,
     /// Rows set aside as dead by this pass.
     pub dead: usize,
@@ -60,16 +59,11 @@ pub struct RelayReport {
 pub struct Relay {
     outbox: Outbox,
     changelog: ChangeLog,
-    publisher: Publisher,
 }
 
 impl Relay {
-    pub fn new(outbox: Outbox, changelog: ChangeLog, publisher: Publisher) -> Self {
-        Self {
-            outbox,
-            changelog,
-            publisher,
-        }
+    pub fn new(outbox: Outbox, changelog: ChangeLog) -> Self {
+        Self { outbox, changelog }
     }
 
     /// The same relay, leasing its batches for `secs` (see [`Outbox::with_batch_lease`]).
@@ -145,12 +139,12 @@ impl Relay {
             // Boxed: the pass's future nests the SDK's deep futures, and one more level of
             // nesting here overflowed rustc's query depth limit in the relay binary.
             let pass = Box::pin(self.relay_pending_until(batch, deadline)).await?;
-            total.published += pass.published;
+            total.logged += pass.logged;
             total.failed += pass.failed;
             total.dead += pass.dead;
             // Stop on a transient failure (AWS is likely down) or when a pass moved nothing; a
             // row set aside as dead does not stop the drain.
-            if pass.failed > pass.dead || pass.published + pass.dead == 0 {
+            if pass.failed > pass.dead || pass.logged + pass.dead == 0 {
                 return Ok(total);
             }
         }
@@ -183,7 +177,7 @@ impl Relay {
             let settled = self.settle(row.seq, &delivered).await?;
             match delivered {
                 Ok(()) => {
-                    report.published += 1;
+                    report.logged += 1;
                     in_a_row = 0;
                 }
                 Err(err) => {
@@ -203,7 +197,7 @@ impl Relay {
             }
         }
         match last_error {
-            Some(err) if report.published == 0 && report.dead < report.failed => Err(err),
+            Some(err) if report.logged == 0 && report.dead < report.failed => Err(err),
             Some(err) => {
                 tracing::warn!(error = %err, failed = report.failed, dead = report.dead, "relay pass had failures");
                 Ok(report)
@@ -252,15 +246,10 @@ impl Relay {
         self.deliver(&event, &row.detail).await
     }
 
-    /// Record the event in the change log and publish it, both at once.
+    /// Record the event in the change log, whose stream takes it to the bus.
     async fn deliver(&self, event: &TaskEvent, detail: &str) -> Result<(), RelayError> {
-        let (logged, published) = tokio::join!(
-            self.changelog.record(event),
-            self.publisher.publish(event, detail)
-        );
-        logged?;
-        published?;
-        tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event published");
+        self.changelog.record(event, detail).await?;
+        tracing::info!(event_id = %event.event_id, detail_type = event.detail_type.as_str(), "event logged");
         Ok(())
     }
 }

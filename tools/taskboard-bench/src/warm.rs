@@ -268,18 +268,17 @@ async fn relay_sql(pool: &sqlx::MySqlPool, seq: Option<u64>) {
 }
 
 /// The AWS calls the handler makes besides SQL, run directly with the SDK at the same concurrency:
-/// the session read for every request; for writes also the inline relay's change-log put and
-/// `PutEvents`, both at once, with the very events the API run just wrote (taken from the outbox,
-/// given fresh ids), so the emulator does the same work (the notifier rule's queue delivery too).
+/// the session read for every request; for writes also the inline relay's change-log put, with the
+/// very events the API run just wrote (taken from the outbox, given fresh ids), so the emulator
+/// does the same work. (`PutEvents` left the write path with issue 16: the publisher function puts
+/// events on the bus from the change log's stream.)
 async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     use aws_sdk_dynamodb::types::AttributeValue;
     use taskboard_domain::events::TaskEvent;
     use taskboard_tasks_api::changelog::ChangeLog;
-    use taskboard_tasks_api::publisher::event_entry;
 
     let sdk = taskboard_testing::sdk_config().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    let events = aws_sdk_eventbridge::Client::new(&sdk);
     let sessions = data
         .tables
         .name(&taskboard_core::tables::SESSIONS)
@@ -293,7 +292,6 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
     )
     .expect("bench cookie");
     let session_id = token.storage_id();
-    let bus = data.bus.bus.clone();
     let written: Arc<Vec<serde_json::Value>> = Arc::new(if matches!(op, Op::Create | Op::Status) {
         sqlx::query_scalar::<_, String>("SELECT detail FROM outbox ORDER BY seq DESC LIMIT 500")
             .fetch_all(&data.db.pool)
@@ -306,13 +304,11 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
         Vec::new()
     });
     measure(concurrency, move |n| {
-        let (dynamo, events, sessions, changelog, session_id, bus, written) = (
+        let (dynamo, sessions, changelog, session_id, written) = (
             dynamo.clone(),
-            events.clone(),
             sessions.clone(),
             changelog.clone(),
             session_id.clone(),
-            bus.clone(),
             written.clone(),
         );
         async move {
@@ -329,15 +325,7 @@ async fn aws_floor(data: &Dataset, op: Op, concurrency: usize) -> Stats {
                 detail["event_id"] = serde_json::json!(uuid::Uuid::now_v7().to_string());
                 let detail = detail.to_string();
                 let event: TaskEvent = serde_json::from_str(&detail).expect("event");
-                let (logged, published) = tokio::join!(
-                    changelog.record(&event),
-                    events
-                        .put_events()
-                        .entries(event_entry(&bus, &event, &detail))
-                        .send(),
-                );
-                logged.expect("log put");
-                published.expect("put events");
+                changelog.record(&event, &detail).await.expect("log put");
             }
         }
     })

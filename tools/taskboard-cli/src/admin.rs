@@ -33,6 +33,8 @@ pub enum AdminError {
     Bus(String),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    #[error(transparent)]
+    Stream(#[from] taskboard_testing::stream::StreamError),
     #[error("SES: {0}")]
     Ses(String),
     #[error("mailbox: {0}")]
@@ -144,6 +146,7 @@ pub fn schema() -> serde_json::Value {
                 "partition_key": t.partition_key,
                 "sort_key": t.sort_key,
                 "ttl_attribute": t.ttl_attribute,
+                "stream": t.stream,
                 "indexes": t.indexes.iter().map(|i| serde_json::json!({
                     "name": i.name,
                     "partition_key": i.partition_key,

@@ -1,7 +1,7 @@
 //! The local stand-in for CloudFront + API Gateway + Lambda: one origin that serves `web/` at `/`
 //! and hands `/api/*` to the functions' own routers, routed by path exactly as API Gateway does.
-//! Beside it run the relay's schedule and the notifier's queue, and `/_dev/mailbox` shows the
-//! e-mail that was sent.
+//! Beside it run the relay's schedule, the change log's stream into the publisher and the
+//! notifier's queue, and `/_dev/mailbox` shows the e-mail that was sent.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,6 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::admin::{self, AdminError};
 use crate::local_queue::LocalQueue;
+use crate::local_stream::LocalPublisher;
 use crate::mailbox;
 
 /// The security headers CloudFront's response-headers policy adds in the cloud.
@@ -37,6 +38,7 @@ pub struct DevStack {
     pub tasks: TasksState,
     pub notifier: Notifier,
     pub queue: LocalQueue,
+    pub publisher: LocalPublisher,
 }
 
 impl DevStack {
@@ -45,9 +47,20 @@ impl DevStack {
         let login_config = LoginConfig::from_env(env)?;
         let tasks_config = TasksConfig::from_env(env)?;
         let notifier_config = NotifierConfig::from_env(env)?;
+        let publisher_config = taskboard_publisher::PublisherConfig::from_env(env)?;
         let endpoint = config::required(env, "AWS_ENDPOINT_URL")?;
         let queue = admin::bootstrap(env).await?;
         admin::migrate(env).await?;
+        let sdk = taskboard_core::aws::load_config().await;
+        let publisher = LocalPublisher::open(
+            &sdk,
+            &tasks_config.task_log_table,
+            taskboard_publisher::Bus::new(
+                aws_sdk_eventbridge::Client::new(&sdk),
+                publisher_config.event_bus_name,
+            ),
+        )
+        .await?;
 
         // A long-running server: a larger pool than one Lambda instance's (DB_MAX_CONNECTIONS).
         let pool = Database::lazy_waiting(
@@ -75,12 +88,14 @@ impl DevStack {
             tasks: tasks_state,
             notifier: Notifier::from_config(&notifier_config),
             queue,
+            publisher,
         })
     }
 
     /// Start the relay schedule and the notifier queue in the background.
     pub fn spawn_workers(&self) {
         tokio::spawn(scheduled_relay(self.tasks.clone()));
+        tokio::spawn(publisher_trigger(self.publisher.clone()));
         tokio::spawn(notifier_target(self.queue.clone(), self.notifier.clone()));
     }
 }
@@ -140,11 +155,31 @@ async fn scheduled_relay(state: TasksState) {
     loop {
         tick.tick().await;
         match state.relay().drain(100).await {
-            Ok(report) if report.published > 0 => {
-                tracing::info!(published = report.published, "scheduled relay pass");
+            Ok(report) if report.logged > 0 => {
+                tracing::info!(logged = report.logged, "scheduled relay pass");
             }
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "scheduled relay pass failed"),
+        }
+    }
+}
+
+/// The stand-in for the publisher's event source mapping: poll the change log's stream (Lambda
+/// polls a stream about four times a second), and after a failed batch wait a little before
+/// trying again from the record that failed.
+async fn publisher_trigger(publisher: LocalPublisher) {
+    loop {
+        match publisher.pump_once().await {
+            Ok(outcome) if outcome.failed_at.is_none() => {
+                if outcome.published + outcome.skipped == 0 {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+            Ok(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+            Err(err) => {
+                tracing::warn!(error = %err, "change-log stream unavailable; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
         }
     }
 }

@@ -150,7 +150,15 @@ impl Report {
 }
 
 /// The AWS operations the faults apply to, and what each stands for on the path.
-const FAULTED: [&str; 5] = ["GetItem", "PutItem", "UpdateItem", "PutEvents", "SendEmail"];
+const FAULTED: [&str; 7] = [
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "GetRecords",
+    "GetShardIterator",
+    "PutEvents",
+    "SendEmail",
+];
 const KINDS: [Fault; 5] = [
     Fault::ServerError,
     Fault::Throttled,
@@ -192,10 +200,11 @@ pub async fn run(config: SoakConfig) -> Report {
         workers.stop.store(true, Ordering::SeqCst);
         answers
     };
-    let (answers, (), (), ()) = tokio::join!(
+    let (answers, (), (), (), ()) = tokio::join!(
         driver,
         cutter,
         workers::relay(&system, &workers, 0.3, config.seed.wrapping_add(7)),
+        workers::publisher(&system, &workers, 0.1, config.seed.wrapping_add(13)),
         workers::notifier(&system, &workers, 0.1, config.seed.wrapping_add(11)),
     );
     let drain = drain_started
@@ -223,6 +232,10 @@ pub async fn run(config: SoakConfig) -> Report {
     faults.insert(
         "relay passes killed".into(),
         workers.relay_kills.load(Ordering::SeqCst),
+    );
+    faults.insert(
+        "publisher batches killed".into(),
+        workers.publisher_kills.load(Ordering::SeqCst),
     );
     let notifier_kills = workers.notifier_kills.load(Ordering::SeqCst);
     faults.insert(

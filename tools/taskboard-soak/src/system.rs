@@ -17,6 +17,7 @@ use taskboard_log_notifier::caps::RecipientCap;
 use taskboard_log_notifier::deliveries::Deliveries;
 use taskboard_log_notifier::mailer::Mailer;
 use taskboard_mysql::connect::{Database, DatabaseSettings};
+use taskboard_publisher::Bus;
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState};
@@ -24,6 +25,7 @@ use taskboard_testing::bus::TestBus;
 use taskboard_testing::faults::{FaultProxy, FreezeProxy};
 use taskboard_testing::http::{SITE, TestClient};
 use taskboard_testing::people;
+use taskboard_testing::stream::ChangeStream;
 use taskboard_testing::{TEST_SENDER, TestDb, TestTables};
 
 /// The notifier's timeout here (30 s deployed): an invocation still running is cut off, as
@@ -51,6 +53,9 @@ pub struct System {
     pub tables: TestTables,
     pub bus: TestBus,
     pub relay: Relay,
+    /// The change log's stream and the publisher's bus adapter (`workers::publisher`).
+    pub stream: tokio::sync::Mutex<ChangeStream>,
+    pub publisher: Bus,
     pub notifier: Notifier,
     pub project: ProjectId,
     pub people: Vec<Person>,
@@ -84,7 +89,6 @@ impl System {
         let clients = Clients {
             sessions: aws_sdk_dynamodb::Client::new(&sdk).into(),
             changelog: aws_sdk_dynamodb::Client::new(&sdk).into(),
-            events: aws_sdk_eventbridge::Client::new(&sdk).into(),
             ses: aws_sdk_sesv2::Client::new(&sdk).into(),
         };
         let state = TasksState::new(&config, pool.clone(), clients);
@@ -95,10 +99,14 @@ impl System {
                 aws_sdk_dynamodb::Client::new(&sdk),
                 config.task_log_table.clone(),
             ),
-            aws_sdk_eventbridge::Client::new(&sdk),
-            config.event_bus_name.clone(),
         )
         .with_batch_lease(RELAY_LEASE_SECS);
+        // The publisher's trigger reads the stream through the faults too (GetRecords,
+        // GetShardIterator), and puts events through them (PutEvents).
+        let stream = ChangeStream::open(&sdk, &dynamo, &config.task_log_table)
+            .await
+            .expect("the change log has a stream");
+        let publisher = Bus::new(aws_sdk_eventbridge::Client::new(&sdk), bus.bus.clone());
         let notifier = Notifier::new(
             Deliveries::new(
                 aws_sdk_dynamodb::Client::new(&sdk),
@@ -133,6 +141,8 @@ impl System {
             tables,
             bus,
             relay,
+            stream: tokio::sync::Mutex::new(stream),
+            publisher,
             notifier,
             project,
             people: Vec::new(),

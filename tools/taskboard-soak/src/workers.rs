@@ -1,7 +1,9 @@
 //! The background halves of the path, as Lambda would run them: the scheduled relay (a pass every
-//! 300 ms instead of every minute) and the notifier, fed from the bus's queue with Lambda's
-//! asynchronous retries (two, then the dead-letter queue). Either may be killed: its work is
-//! dropped at a random moment, as when the process dies, and picked up by the next pass or retry.
+//! 300 ms instead of every minute), the publisher on the change log's stream (retried from the
+//! record a batch failed at, or from the batch's start when killed), and the notifier, fed from the
+//! bus's queue with Lambda's asynchronous retries (two, then the dead-letter queue). Each may be
+//! killed: its work is dropped at a random moment, as when the process dies, and picked up by the
+//! next pass or retry.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -25,6 +27,11 @@ pub struct Workers {
     /// The faults have stopped: no more kills either.
     pub healed: AtomicBool,
     pub relay_kills: AtomicU64,
+    pub publisher_kills: AtomicU64,
+    /// Stream reads that failed (the event source mapping's poller retries them).
+    pub stream_read_failures: AtomicU64,
+    /// The publisher has not yet seen the stream empty since its last batch.
+    stream_behind: AtomicBool,
     pub notifier_kills: AtomicU64,
     pub notifier_failures: AtomicU64,
     /// Events waiting for a retry: (when, attempts so far, envelope).
@@ -39,6 +46,7 @@ impl Workers {
     /// Is anything still waiting to be (re)tried or running?
     pub fn busy(&self) -> bool {
         self.running.load(Ordering::SeqCst) > 0
+            || self.stream_behind.load(Ordering::SeqCst)
             || !self
                 .pending
                 .lock()
@@ -73,6 +81,57 @@ pub async fn relay(system: &System, workers: &Workers, kill: f64, seed: u64) {
             let _ = system.relay.drain(50).await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The publisher, on every batch the change log's stream holds, until told to stop. A failed
+/// batch is read again from the record it names; a killed one from its first record, as Lambda
+/// retries a batch whose invocation died.
+pub async fn publisher(system: &System, workers: &Workers, kill: f64, seed: u64) {
+    use taskboard_publisher::{Inserted, publish_batch};
+    let mut rng = Rng::new(seed);
+    while !workers.stop.load(Ordering::SeqCst) {
+        let mut stream = system.stream.lock().await;
+        let records: Vec<Inserted> = match stream.read().await {
+            Ok(changes) => changes
+                .into_iter()
+                .map(|c| Inserted::from_parts(c.sequence_number, &c.event_name, c.event.as_deref()))
+                .collect(),
+            Err(_) => {
+                workers.stream_read_failures.fetch_add(1, Ordering::SeqCst);
+                workers.stream_behind.store(true, Ordering::SeqCst);
+                drop(stream);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        workers
+            .stream_behind
+            .store(!records.is_empty(), Ordering::SeqCst);
+        let Some(first) = records.first().map(|r| r.sequence_number.clone()) else {
+            drop(stream);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let killing = !workers.healed.load(Ordering::SeqCst) && rng.unit() < kill;
+        let retry_from = if killing {
+            let cut = Duration::from_millis(1 + rng.below(30) as u64);
+            match tokio::time::timeout(cut, publish_batch(&system.publisher, &records)).await {
+                Ok(outcome) => outcome.failed_at,
+                Err(_) => {
+                    workers.publisher_kills.fetch_add(1, Ordering::SeqCst);
+                    Some(first)
+                }
+            }
+        } else {
+            publish_batch(&system.publisher, &records).await.failed_at
+        };
+        if let Some(sequence) = retry_from {
+            // The poller keeps trying until the shard iterator is back where the batch failed.
+            while stream.rewind_to(&sequence).await.is_err() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
     }
 }
 

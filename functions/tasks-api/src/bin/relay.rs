@@ -17,12 +17,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let db = Database::lazy(&config.database, 1);
     let changelog = ChangeLog::new(aws::lazy_dynamo(), config.task_log_table.clone());
-    let relay = taskboard_tasks_api::app::relay(
-        db.pool().clone(),
-        changelog,
-        aws::lazy_events(),
-        config.event_bus_name.clone(),
-    );
+    let relay = taskboard_tasks_api::app::relay(db.pool().clone(), changelog);
     let config = std::sync::Arc::new(config);
     lambda_runtime::run(service_fn(move |tick: LambdaEvent<CloudWatchEvent>| {
         let (relay, config, db) = (relay.clone(), config.clone(), db.clone());
@@ -46,7 +41,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 Diagnostic::from(Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
             })?;
             tracing::info!(
-                published = total.published,
+                logged = total.logged,
                 failed = total.failed,
                 dead = total.dead,
                 "relay pass"

@@ -6,12 +6,14 @@ use serde_json::{Value, json};
 use taskboard_core::tables;
 use taskboard_domain::{ProjectId, ProjectRole, UserId};
 use taskboard_http::session_config::SessionConfig;
+use taskboard_publisher::{Bus, Inserted, publish_batch};
 use taskboard_tasks_api::changelog::ChangeLog;
 use taskboard_tasks_api::relay::Relay;
 use taskboard_tasks_api::{Clients, TasksConfig, TasksState, router};
 use taskboard_testing::bus::TestBus;
 pub use taskboard_testing::http::{SITE, TestClient, TestResponse};
 use taskboard_testing::people;
+use taskboard_testing::stream::ChangeStream;
 use taskboard_testing::{TestDb, TestTables};
 
 pub struct TestApp {
@@ -19,6 +21,9 @@ pub struct TestApp {
     pub db: TestDb,
     pub tables: TestTables,
     pub bus: TestBus,
+    /// The change log's stream, read as the publisher's trigger reads it.
+    stream: tokio::sync::Mutex<ChangeStream>,
+    publisher: Bus,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub config: TasksConfig,
     /// The project [`TestApp::member`] puts everyone in, and tasks are created in by default.
@@ -40,13 +45,10 @@ enum Aws {
     Through(Box<aws_config::SdkConfig>),
 }
 
-/// AWS clients that can never reach their service (a closed port, no retries).
-pub async fn unreachable_clients() -> (aws_sdk_dynamodb::Client, aws_sdk_eventbridge::Client) {
+/// A DynamoDB client that can never reach the service (a closed port, no retries).
+pub async fn unreachable_dynamo() -> aws_sdk_dynamodb::Client {
     let sdk = taskboard_testing::unreachable_sdk_config().await;
-    (
-        aws_sdk_dynamodb::Client::new(&sdk),
-        aws_sdk_eventbridge::Client::new(&sdk),
-    )
+    aws_sdk_dynamodb::Client::new(&sdk)
 }
 
 impl TestApp {
@@ -54,7 +56,7 @@ impl TestApp {
         Self::build(Aws::Up).await
     }
 
-    /// An app whose relay cannot reach DynamoDB or EventBridge (an AWS outage).
+    /// An app whose relay cannot reach DynamoDB (an AWS outage).
     pub async fn spawn_with_aws_down() -> Self {
         Self::build(Aws::RelayDown).await
     }
@@ -72,7 +74,6 @@ impl TestApp {
         let mut env: HashMap<String, String> = tables.env().into_iter().collect();
         env.insert("DATABASE_URL".into(), db.url.clone());
         env.insert("SITE_URL".into(), SITE.into());
-        env.insert("EVENT_BUS_NAME".into(), bus.bus.clone());
         let config = TasksConfig::from_env(&|name: &str| env.get(name).cloned())
             .expect("valid test configuration");
         let sdk = match &aws {
@@ -82,14 +83,16 @@ impl TestApp {
         let mut clients = Clients {
             sessions: aws_sdk_dynamodb::Client::new(&sdk).into(),
             changelog: aws_sdk_dynamodb::Client::new(&sdk).into(),
-            events: aws_sdk_eventbridge::Client::new(&sdk).into(),
             ses: aws_sdk_sesv2::Client::new(&sdk).into(),
         };
         if matches!(aws, Aws::RelayDown) {
-            let (changelog, events) = unreachable_clients().await;
-            clients.changelog = changelog.into();
-            clients.events = events.into();
+            clients.changelog = unreachable_dynamo().await.into();
         }
+        let patient = taskboard_testing::sdk_config().await;
+        let stream = ChangeStream::open(&patient, &dynamo, &config.task_log_table)
+            .await
+            .expect("the change log has a stream");
+        let publisher = Bus::new(aws_sdk_eventbridge::Client::new(&patient), bus.bus.clone());
         let state = TasksState::new(&config, db.pool.clone(), clients);
         let project = people::project(&db.pool, "Team").await;
         Self {
@@ -97,6 +100,8 @@ impl TestApp {
             db,
             tables,
             bus,
+            stream: tokio::sync::Mutex::new(stream),
+            publisher,
             dynamo,
             config,
             project,
@@ -126,12 +131,7 @@ impl TestApp {
             aws_sdk_dynamodb::Client::new(&sdk),
             self.config.task_log_table.clone(),
         );
-        taskboard_tasks_api::app::relay(
-            self.db.pool.clone(),
-            changelog,
-            aws_sdk_eventbridge::Client::new(&sdk),
-            self.config.event_bus_name.clone(),
-        )
+        taskboard_tasks_api::app::relay(self.db.pool.clone(), changelog)
     }
 
     /// Register someone, make them a member of the test project, and give them a session.
@@ -269,8 +269,27 @@ impl TestApp {
             .len()
     }
 
-    /// Events the notifier's rule delivered so far.
+    /// Events the notifier's rule delivered so far: the change log's new items taken to the bus
+    /// by the publisher's own code, over the table's stream, as on AWS.
     pub async fn delivered(&self) -> Vec<Value> {
+        let mut stream = self.stream.lock().await;
+        loop {
+            let records: Vec<Inserted> = stream
+                .read()
+                .await
+                .expect("read the change log's stream")
+                .into_iter()
+                .map(|c| Inserted::from_parts(c.sequence_number, &c.event_name, c.event.as_deref()))
+                .collect();
+            if records.is_empty() {
+                break;
+            }
+            let outcome = publish_batch(&self.publisher, &records).await;
+            assert_eq!(
+                outcome.failed_at, None,
+                "the publisher put every event on the bus"
+            );
+        }
         self.bus.drain(Duration::from_millis(300)).await
     }
 }

@@ -14,7 +14,6 @@ fn spawn(binary: &str, app: &TestApp, runtime: &FakeRuntime, name: &str) -> toki
         .envs(app.tables.env())
         .env("DATABASE_URL", &app.db.url)
         .env("SITE_URL", SITE)
-        .env("EVENT_BUS_NAME", &app.bus.bus)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true)
@@ -55,7 +54,8 @@ async fn the_tasks_api_binary_creates_and_lists_through_the_runtime_api() {
 }
 
 #[tokio::test]
-async fn the_relay_binary_publishes_what_was_left_behind_on_a_schedule_tick() {
+async fn the_relay_binary_logs_what_was_left_behind_on_a_schedule_tick_and_the_stream_publishes_it()
+{
     let app = TestApp::spawn_with_aws_down().await;
     let ada = app.member("Ada").await;
     app.task(&ada, title("Left behind")).await;
@@ -71,7 +71,7 @@ async fn the_relay_binary_publishes_what_was_left_behind_on_a_schedule_tick() {
         ))
         .await;
     let report = runtime.response().await;
-    assert_eq!(report["published"], 2, "{report}");
+    assert_eq!(report["logged"], 2, "{report}");
     assert_eq!(app.unsent_outbox().await, 0);
     assert_eq!(app.delivered().await.len(), 2);
     child.kill().await.ok();

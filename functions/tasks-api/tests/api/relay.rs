@@ -58,8 +58,8 @@ async fn with_aws_unreachable_the_write_succeeds_and_is_delivered_once_later() {
 
     // AWS is back: the scheduled relay delivers it, exactly once.
     let relay = app.working_relay().await;
-    assert_eq!(relay.relay_pending(100).await.unwrap().published, 1);
-    assert_eq!(relay.relay_pending(100).await.unwrap().published, 0);
+    assert_eq!(relay.relay_pending(100).await.unwrap().logged, 1);
+    assert_eq!(relay.relay_pending(100).await.unwrap().logged, 0);
     assert_eq!(app.unsent_outbox().await, 0);
     assert_eq!(app.log_items(id).await, 1);
     let delivered = app.delivered().await;
@@ -92,9 +92,9 @@ async fn concurrent_relays_deliver_nothing_twice() {
         r2.relay_pending(5),
         r3.relay_pending(5)
     );
-    let first = a.unwrap().published + b.unwrap().published + c.unwrap().published;
+    let first = a.unwrap().logged + b.unwrap().logged + c.unwrap().logged;
     let (a, b) = tokio::join!(r1.relay_pending(100), r2.relay_pending(100));
-    let second = a.unwrap().published + b.unwrap().published;
+    let second = a.unwrap().logged + b.unwrap().logged;
     assert_eq!(first + second, 12);
     assert_eq!(app.unsent_outbox().await, 0);
 
@@ -133,12 +133,10 @@ async fn the_change_log_absorbs_a_repeated_delivery() {
 
 /// A relay over the app's database whose AWS calls all fail (an outage).
 async fn failing_relay(app: &TestApp) -> taskboard_tasks_api::relay::Relay {
-    let (dynamo, events) = crate::helpers::unreachable_clients().await;
+    let dynamo = crate::helpers::unreachable_dynamo().await;
     taskboard_tasks_api::app::relay(
         app.db.pool.clone(),
         taskboard_tasks_api::changelog::ChangeLog::new(dynamo, app.config.task_log_table.clone()),
-        events,
-        app.config.event_bus_name.clone(),
     )
 }
 
@@ -190,7 +188,7 @@ async fn a_poison_outbox_row_does_not_delay_the_rows_behind_it() {
     assert_eq!(app.working_relay().await.dead_rows().await.unwrap(), 2);
 
     let report = app.working_relay().await.drain(100).await.unwrap();
-    assert_eq!(report.published, 1, "{report:?}");
+    assert_eq!(report.logged, 1, "{report:?}");
     assert_eq!(app.log_items(&fine).await, 1);
     let delivered = app.delivered().await;
     assert_eq!(delivered.len(), 1);
@@ -219,12 +217,7 @@ async fn a_poison_outbox_row_does_not_delay_the_rows_behind_it() {
         .await
         .unwrap();
     assert_eq!(
-        app.working_relay()
-            .await
-            .drain(100)
-            .await
-            .unwrap()
-            .published,
+        app.working_relay().await.drain(100).await.unwrap().logged,
         1
     );
     assert_eq!(app.log_items(&failing).await, 1);
@@ -268,8 +261,8 @@ async fn events_of_one_task_go_out_in_the_order_they_happened() {
 
     // One pass takes the first waiting row of each task; the drain goes on until all are out.
     let relay = app.working_relay().await;
-    assert_eq!(relay.relay_pending(100).await.unwrap().published, 2);
-    assert_eq!(relay.drain(100).await.unwrap().published, 2);
+    assert_eq!(relay.relay_pending(100).await.unwrap().logged, 2);
+    assert_eq!(relay.drain(100).await.unwrap().logged, 2);
     let versions: Vec<u64> = app
         .delivered()
         .await
@@ -302,15 +295,11 @@ async fn a_relay_that_dies_after_claiming_leaves_its_rows_to_the_next_after_the_
         .await
         .expect("no transaction holds the row");
     let relay = app.working_relay().await;
-    assert_eq!(
-        relay.relay_pending(10).await.unwrap().published,
-        0,
-        "leased"
-    );
+    assert_eq!(relay.relay_pending(10).await.unwrap().logged, 0, "leased");
     sqlx::query("UPDATE outbox SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND")
         .execute(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(relay.relay_pending(10).await.unwrap().published, 1);
+    assert_eq!(relay.relay_pending(10).await.unwrap().logged, 1);
     assert_eq!(app.log_items(&task).await, 1);
 }

@@ -171,8 +171,14 @@ impl Stack {
             .await
     }
 
-    /// Hand everything the rule delivered to the notifier, as the dev server's queue loop does.
+    /// Take the change log's new items to the bus (the publisher, over the stream), then hand
+    /// everything the rules delivered to the notifier, as the dev server's loops do.
     pub async fn deliver(&self) {
+        self.stack
+            .publisher
+            .pump_all()
+            .await
+            .expect("the publisher reads the change log's stream");
         let drained = self
             .stack
             .queue
