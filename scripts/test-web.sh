@@ -24,7 +24,7 @@ WEB_PORT="${WEB_TEST_PORT:-3199}"
 export DEV_ADDR="127.0.0.1:$WEB_PORT"
 export SITE_URL="http://$DEV_ADDR"
 export DATABASE_URL="mysql://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT/tb_test_$run_id"
-for var in SESSIONS_TABLE LOGIN_ATTEMPTS_TABLE TASK_LOG_TABLE NOTIFICATIONS_TABLE RATE_LIMITS_TABLE; do
+for var in SESSIONS_TABLE LOGIN_ATTEMPTS_TABLE TASK_LOG_TABLE NOTIFICATIONS_TABLE RATE_LIMITS_TABLE OUTGOING_MAIL_TABLE; do
   name=$(echo "$var" | tr 'A-Z' 'a-z'); export "$var=$run_id-${name%_table}"
 done
 export EVENT_BUS_NAME="$run_id-bus" LOCAL_NOTIFIER_QUEUE="$run_id-notifier"

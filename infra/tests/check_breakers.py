@@ -1,4 +1,5 @@
-"""Guards for the template's first-deploy breakers (issue 15), over the SAM-translated template.
+"""Guards for the template's first-deploy breakers (issue 15) and its small-team shape (issue 16),
+over the SAM-translated template.
 
     python infra/tests/check_breakers.py <translated.json>
 
@@ -255,7 +256,71 @@ def break_shape(t):
         d["Properties"]["DistributionConfig"].pop("WebACLId", None)
 
 
+def a_small_team_stack(t):
+    """Issue 16: the default stage runs without the fixed costs a small team cannot carry. No
+    interface VPC endpoint (each costs about 15 USD a month in two zones): the functions in the VPC
+    reach AWS through the free DynamoDB gateway endpoint only, so none of them may be granted
+    EventBridge or SES; events leave through the change log's stream, taken to the bus by the
+    publisher (partial batch responses, a failure destination, inserts only), and account e-mail
+    through the outgoing-mail queue's stream into the notifier. RDS Proxy is behind a condition
+    that is off by default."""
+    problems = []
+    r = t["Resources"]
+    for name, e in resources(t, "AWS::EC2::VPCEndpoint").items():
+        kind = e["Properties"].get("VpcEndpointType", "Gateway")
+        on = "Condition" not in e or condition_holds(t, e["Condition"])
+        if kind == "Interface" and on:
+            problems.append(f"{name}: an interface endpoint in the default stage")
+    roles_in_vpc = set()
+    for name, f in resources(t, "AWS::Lambda::Function").items():
+        if f["Properties"].get("VpcConfig"):
+            roles_in_vpc.add(" ".join(_strings(f["Properties"].get("Role", ""))))
+    for name, res in r.items():
+        if res["Type"] != "AWS::IAM::Role" or not any(name in role for role in roles_in_vpc):
+            continue
+        for policy in res["Properties"].get("Policies", []):
+            for st in policy["PolicyDocument"]["Statement"]:
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                for action in actions:
+                    if action.startswith(("events:", "ses:", "secretsmanager:")):
+                        problems.append(f"{name}: a function in the VPC is granted {action}, which it cannot reach")
+    for name, proxy in r.items():
+        if proxy["Type"].startswith("AWS::RDS::DBProxy"):
+            if "Condition" not in proxy:
+                problems.append(f"{name}: RDS Proxy without a condition")
+            elif condition_holds(t, proxy["Condition"]):
+                problems.append(f"{name}: RDS Proxy is on by default")
+    table = r.get("TaskLogTable", {}).get("Properties", {})
+    if table.get("StreamSpecification", {}).get("StreamViewType") != "NEW_IMAGE":
+        problems.append("TaskLogTable: no stream of new images")
+    mappings = [
+        m for m in resources(t, "AWS::Lambda::EventSourceMapping").values()
+        if "TaskLogTable" in " ".join(_strings(m["Properties"].get("EventSourceArn")))
+    ]
+    if len(mappings) != 1:
+        problems.append(f"{len(mappings)} event source mappings on the change log's stream (want the publisher's)")
+    for m in mappings:
+        props = m["Properties"]
+        if "PublisherFunction" not in " ".join(_strings(props.get("FunctionName"))):
+            problems.append("the change log's stream does not trigger the publisher")
+        if "ReportBatchItemFailures" not in props.get("FunctionResponseTypes", []):
+            problems.append("the publisher's mapping has no partial batch responses")
+        if not props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"):
+            problems.append("the publisher's mapping has no failure destination")
+        if not props.get("FilterCriteria"):
+            problems.append("the publisher's mapping is not filtered to inserts")
+    return problems
+
+
+def break_small_team(t):
+    t["Resources"]["EventsEndpoint"] = {
+        "Type": "AWS::EC2::VPCEndpoint",
+        "Properties": {"VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.eu-west-1.events"},
+    }
+
+
 CHECKS = [
+    (a_small_team_stack, break_small_team),
     (database_sign_in_without_passwords, break_credentials),
     (the_shape_a_real_deploy_needs, break_shape),
     (alarm_topics_usable_by_cloudwatch, break_alarm_key),

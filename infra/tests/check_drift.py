@@ -70,6 +70,8 @@ for spec in schema["tables"]:
         check(f"{spec['name']}: TTL", bool(ttl) and ttl.get("AttributeName") == spec["ttl_attribute"] and ttl.get("Enabled") is True, str(ttl))
     else:
         check(f"{spec['name']}: no TTL", ttl is None, str(ttl))
+    stream = props.get("StreamSpecification", {}).get("StreamViewType")
+    check(f"{spec['name']}: stream", stream == ("NEW_IMAGE" if spec.get("stream") else None), str(stream))
     check(f"{spec['name']}: point-in-time recovery", props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled") is True)
     check(f"{spec['name']}: encryption", props.get("SSESpecification", {}).get("SSEEnabled") is True)
     users = 0

@@ -13,6 +13,7 @@ use crate::aws::LazyClient;
 use crate::config::{self, ConfigError, Env};
 use crate::dynamo::DynamoError;
 use crate::mail::{Email, Mailer, SendError, escape};
+use crate::mail_queue::MailQueue;
 use crate::rate::{Admission, RateLimit, RateLimiter};
 use crate::tokens::SecretToken;
 
@@ -178,6 +179,10 @@ pub struct AccountMailConfig {
     pub per_address: RateLimit,
     /// `SES_CONFIGURATION_SET` (optional): reports bounces and complaints of account e-mail too.
     pub configuration_set: Option<String>,
+    /// `OUTGOING_MAIL_TABLE`: when set (as deployed), account e-mail is queued there and the
+    /// notifier sends it, so nothing in the VPC needs an SES endpoint. Unset: straight to SES (the
+    /// functions' own tests; the local stack and the stack tests queue, as deployed).
+    pub outgoing_mail_table: Option<String>,
 }
 
 impl AccountMailConfig {
@@ -191,6 +196,7 @@ impl AccountMailConfig {
                 5,
             )?),
             configuration_set: env.get("SES_CONFIGURATION_SET"),
+            outgoing_mail_table: env.get(crate::tables::OUTGOING_MAIL.env_var),
         })
     }
 
@@ -206,13 +212,14 @@ impl AccountMailConfig {
         ses: LazyClient<aws_sdk_sesv2::Client>,
         dynamo: LazyClient<aws_sdk_dynamodb::Client>,
     ) -> AccountMailer {
-        AccountMailer::new(
-            Mailer::new(ses, self.sender.clone())
-                .with_configuration_set(self.configuration_set.clone()),
-            site,
-            self.limiter(dynamo),
-            self.per_address,
-        )
+        let out = match &self.outgoing_mail_table {
+            Some(table) => MailOut::Queue(MailQueue::new(dynamo.clone(), table.clone())),
+            None => MailOut::Ses(
+                Mailer::new(ses, self.sender.clone())
+                    .with_configuration_set(self.configuration_set.clone()),
+            ),
+        };
+        AccountMailer::new(out, site, self.limiter(dynamo), self.per_address)
     }
 }
 
@@ -222,26 +229,30 @@ pub enum AccountMailError {
     Cap(#[from] DynamoError),
     #[error(transparent)]
     Send(#[from] SendError),
+    #[error("queueing account e-mail: {0}")]
+    Queue(#[source] DynamoError),
+}
+
+/// Where account e-mail goes: the queue the notifier sends from (deployed), or SES directly.
+#[derive(Clone)]
+pub enum MailOut {
+    Queue(MailQueue),
+    Ses(Mailer),
 }
 
 /// Sends account e-mail, at most `per_address` an hour to any one address.
 #[derive(Clone)]
 pub struct AccountMailer {
-    mailer: Mailer,
+    out: MailOut,
     site: SiteUrl,
     limiter: RateLimiter,
     per_address: RateLimit,
 }
 
 impl AccountMailer {
-    pub fn new(
-        mailer: Mailer,
-        site: SiteUrl,
-        limiter: RateLimiter,
-        per_address: RateLimit,
-    ) -> Self {
+    pub fn new(out: MailOut, site: SiteUrl, limiter: RateLimiter, per_address: RateLimit) -> Self {
         Self {
-            mailer,
+            out,
             site,
             limiter,
             per_address,
@@ -270,8 +281,19 @@ impl AccountMailer {
         to: &EmailAddress,
     ) -> Result<(), AccountMailError> {
         let email = compose(mail, to, &self.site);
-        let id = self.mailer.send(&email).await?;
-        tracing::info!(ses_message_id = %id, "account e-mail sent");
+        match &self.out {
+            MailOut::Queue(queue) => {
+                let id = queue
+                    .enqueue(&email)
+                    .await
+                    .map_err(AccountMailError::Queue)?;
+                tracing::info!(mail_id = %id, "account e-mail queued");
+            }
+            MailOut::Ses(mailer) => {
+                let id = mailer.send(&email).await?;
+                tracing::info!(ses_message_id = %id, "account e-mail sent");
+            }
+        }
         Ok(())
     }
 }

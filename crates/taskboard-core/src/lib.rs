@@ -11,6 +11,8 @@
 //! - [`rate`]: abuse caps, as fixed-window counters in DynamoDB.
 //! - [`mail`]: SES v2 sending (text + HTML) for account e-mail, and the escaping every mail uses.
 //! - [`suppressions`]: addresses that bounced or complained, not sent task e-mail until confirmed.
+//! - [`mail_queue`]: account e-mail queued in DynamoDB for the notifier to send (no SES endpoint
+//!   in the VPC).
 //! - [`account_mail`]: the account e-mails (invitation, verification, reset) and their cap.
 //! - [`bus`]: the EventBridge bus and the notifier's rule, for the local bootstrap and tests.
 
@@ -20,6 +22,7 @@ pub mod bus;
 pub mod config;
 pub mod dynamo;
 pub mod mail;
+pub mod mail_queue;
 pub mod rate;
 pub mod sessions;
 pub mod suppressions;

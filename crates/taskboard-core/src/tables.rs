@@ -102,6 +102,18 @@ pub const RATE_LIMITS: TableSpec = TableSpec {
     stream: false,
 };
 
+/// Account e-mail waiting to be sent ([`crate::mail_queue`]): its stream triggers the notifier,
+/// outside the VPC, which sends each message and deletes it. Unsent messages expire after a day.
+pub const OUTGOING_MAIL: TableSpec = TableSpec {
+    name: "outgoing_mail",
+    env_var: "OUTGOING_MAIL_TABLE",
+    partition_key: "mail_id",
+    sort_key: None,
+    indexes: &[],
+    ttl_attribute: Some("expires_at"),
+    stream: true,
+};
+
 /// Every table, in creation order.
 pub const ALL: &[TableSpec] = &[
     SESSIONS,
@@ -109,6 +121,7 @@ pub const ALL: &[TableSpec] = &[
     TASK_LOG,
     NOTIFICATIONS,
     RATE_LIMITS,
+    OUTGOING_MAIL,
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -241,10 +241,13 @@ impl TestTables {
     }
 
     /// `(ENV_VAR, table name)` for every table, and the verified `SENDER_ADDRESS`, to put in a
-    /// function's environment.
+    /// function's environment. Not `OUTGOING_MAIL_TABLE`: a function's own tests send account
+    /// e-mail straight to SES and read it in the mailbox; the queue the notifier sends from is the
+    /// local stack's (`tools/taskboard-cli/tests/stack`).
     pub fn env(&self) -> Vec<(String, String)> {
         self.names
             .iter()
+            .filter(|(k, _)| **k != tables::OUTGOING_MAIL.env_var)
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .chain([("SENDER_ADDRESS".to_owned(), TEST_SENDER.to_owned())])
             .collect()

@@ -1,11 +1,12 @@
-//! The change log's DynamoDB stream, read from the emulator: the local stand-in for the event
-//! source mapping that triggers the publisher on AWS. The dev server, the tests and the soak read
-//! it and hand each batch to `taskboard_publisher::publish_batch`, as Lambda would.
+//! A table's DynamoDB stream, read from the emulator: the local stand-in for an event source
+//! mapping. The change log's triggers the publisher (the dev server, the tests and the soak hand
+//! each batch to `taskboard_publisher::publish_batch`, as Lambda would); the outgoing-mail
+//! table's triggers the notifier's sender.
 //!
 //! Like the event source mapping it reads every shard from its start, in order, and after a
 //! failed batch starts again at the record the publisher named (a partial batch failure).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodbstreams::Client;
 use aws_sdk_dynamodbstreams::types::{AttributeValue, ShardIteratorType};
@@ -27,8 +28,15 @@ pub struct StreamChange {
     pub sequence_number: String,
     /// `INSERT`, `MODIFY` or `REMOVE`.
     pub event_name: String,
-    /// The new image's `event` attribute.
-    pub event: Option<String>,
+    /// The new image's string attributes.
+    pub image: HashMap<String, String>,
+}
+
+impl StreamChange {
+    /// The new image's `event` attribute (a change-log item's event JSON).
+    pub fn event(&self) -> Option<&str> {
+        self.image.get("event").map(String::as_str)
+    }
 }
 
 pub struct ChangeStream {
@@ -140,13 +148,18 @@ impl ChangeStream {
                 let Some(sequence) = change.sequence_number() else {
                     continue;
                 };
-                let event = change
+                let image = change
                     .new_image()
-                    .and_then(|image| image.get("event"))
-                    .and_then(|value| match value {
-                        AttributeValue::S(s) => Some(s.clone()),
-                        _ => None,
-                    });
+                    .map(|image| {
+                        image
+                            .iter()
+                            .filter_map(|(k, v)| match v {
+                                AttributeValue::S(s) => Some((k.clone(), s.clone())),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 self.origin.insert(sequence.to_owned(), shard.clone());
                 changes.push(StreamChange {
                     sequence_number: sequence.to_owned(),
@@ -154,7 +167,7 @@ impl ChangeStream {
                         .event_name()
                         .map(|n| n.as_str().to_owned())
                         .unwrap_or_default(),
-                    event,
+                    image,
                 });
             }
             self.shards

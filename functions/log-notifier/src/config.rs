@@ -24,6 +24,9 @@ pub struct NotifierConfig {
     /// `SES_CONFIGURATION_SET` (optional): the set whose events report bounces, complaints and
     /// deliveries back to this function. Unset locally.
     pub configuration_set: Option<String>,
+    /// `OUTGOING_MAIL_TABLE` (optional): the account-e-mail queue whose stream this function also
+    /// reads; sent messages are deleted from it.
+    pub outgoing_mail_table: Option<String>,
 }
 
 impl NotifierConfig {
@@ -44,6 +47,7 @@ impl NotifierConfig {
                 crate::deliveries::STALE_CLAIM_SECS,
             )?,
             configuration_set: env.get("SES_CONFIGURATION_SET"),
+            outgoing_mail_table: env.get(tables::OUTGOING_MAIL.env_var),
         })
     }
 }

@@ -14,6 +14,7 @@ use crate::deliveries::{About, Claim, Deliveries, DeliveryError, delivery_id};
 use crate::feedback::{Feedback, FeedbackError};
 use crate::mailer::{Mailer, SendError};
 use crate::message::{compose, compose_summary};
+use crate::outgoing::Outgoing;
 use crate::recipients::recipients;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,7 @@ enum Outcome {
 #[derive(Clone)]
 pub struct Notifier {
     pub(crate) feedback: Feedback,
+    pub(crate) outgoing: Outgoing,
     deliveries: Deliveries,
     suppressions: Suppressions,
     mailer: Mailer,
@@ -74,7 +76,9 @@ impl Notifier {
     pub fn from_config(config: &crate::NotifierConfig) -> Self {
         // One DynamoDB client (and one connection pool) for delivery records and the cap.
         let dynamo = taskboard_core::aws::lazy_dynamo();
-        Self::new(
+        let queue = (config.outgoing_mail_table.clone())
+            .map(|table| taskboard_core::mail_queue::MailQueue::new(dynamo.clone(), table));
+        let notifier = Self::new(
             Deliveries::new(dynamo.clone(), config.notifications_table.clone())
                 .with_stale_after(config.claim_stale_secs),
             Suppressions::new(dynamo.clone(), config.notifications_table.clone()),
@@ -85,7 +89,9 @@ impl Notifier {
                 RateLimiter::new(dynamo, config.rate_limits_table.clone()),
                 config.per_recipient,
             ),
-        )
+        );
+        let outgoing = Outgoing::new(notifier.deliveries.clone(), notifier.mailer.clone(), queue);
+        notifier.with_outgoing(outgoing)
     }
 
     pub fn new(
@@ -97,12 +103,25 @@ impl Notifier {
     ) -> Self {
         Self {
             feedback: Feedback::new(deliveries.clone(), suppressions.clone()),
+            outgoing: Outgoing::new(deliveries.clone(), mailer.clone(), None),
             deliveries,
             suppressions,
             mailer,
             site,
             cap,
         }
+    }
+
+    /// Send queued account e-mail with `outgoing` (by default: sent messages are left in the
+    /// queue to expire).
+    pub fn with_outgoing(mut self, outgoing: Outgoing) -> Self {
+        self.outgoing = outgoing;
+        self
+    }
+
+    /// The account-e-mail sender (the queue's stream).
+    pub fn outgoing(&self) -> &Outgoing {
+        &self.outgoing
     }
 
     /// Claim, cap, compose, send and record one recipient's e-mail.

@@ -1,12 +1,16 @@
-//! What the notifier's two rules deliver, told apart by EventBridge's `source`: a task event from
-//! the task bus ([`crate::handler`]), or SES's report on an e-mail it accepted, from the default
-//! bus ([`crate::feedback`]).
+//! What invokes the notifier: its two rules, told apart by EventBridge's `source` (a task event
+//! from the task bus, [`crate::handler`]; SES's report on an e-mail it accepted, from the default
+//! bus, [`crate::feedback`]), and the account-e-mail queue's stream (a batch of `Records`,
+//! [`crate::outgoing`]), answered with the record to retry from.
 
+use aws_lambda_events::dynamodb::Event as StreamEvent;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use taskboard_domain::events::TaskEvent;
 
 use crate::feedback::{self, FeedbackSummary, SesReport};
 use crate::handler::{Notifier, NotifyError, Summary};
+use crate::outgoing::QueuedMail;
 
 /// What the notifier's rules deliver: a task event from the task bus, or SES's report on an
 /// e-mail it accepted (from the default bus, where SES publishes).
@@ -14,12 +18,19 @@ use crate::handler::{Notifier, NotifyError, Summary};
 pub enum Incoming {
     Task(Box<EventBridgeEvent<TaskEvent>>),
     Ses(Box<EventBridgeEvent<SesReport>>),
+    /// A batch of the account-e-mail queue's stream.
+    Mail(Box<StreamEvent>),
 }
 
 impl<'de> serde::Deserialize<'de> for Incoming {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(deserializer)?;
+        if value.get("Records").is_some() {
+            return serde_json::from_value(value)
+                .map(|e| Incoming::Mail(Box::new(e)))
+                .map_err(D::Error::custom);
+        }
         let from_ses = value.get("source").and_then(|s| s.as_str()) == Some(feedback::SOURCE);
         if from_ses {
             serde_json::from_value(value)
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for Incoming {
 pub enum Handled {
     Task(Summary),
     Ses(FeedbackSummary),
+    Mail(DynamoDbEventResponse),
 }
 
 impl Notifier {
@@ -51,8 +63,41 @@ impl Notifier {
                 let _guard = span.enter();
                 Ok(Handled::Ses(self.feedback.handle(&event.detail).await?))
             }
+            Incoming::Mail(batch) => {
+                let records: Vec<QueuedMail> = batch
+                    .records
+                    .iter()
+                    .map(|r| {
+                        let image = string_attributes(&r.change.new_image);
+                        let sequence = r.change.sequence_number.clone().unwrap_or_default();
+                        QueuedMail::from_image(sequence, &r.event_name, &image)
+                    })
+                    .collect();
+                let failed = self.outgoing().send_batch(&records).await;
+                let mut response = DynamoDbEventResponse::default();
+                if let Some(sequence) = failed {
+                    let mut failure = DynamoDbBatchItemFailure::default();
+                    failure.item_identifier = Some(sequence);
+                    response.batch_item_failures.push(failure);
+                }
+                Ok(Handled::Mail(response))
+            }
         }
     }
+}
+
+/// A stream image's string attributes (DynamoDB JSON `{"name": {"S": "…"}}`).
+fn string_attributes<T: serde::Serialize>(image: &T) -> std::collections::HashMap<String, String> {
+    let value = serde_json::to_value(image).unwrap_or_default();
+    value
+        .as_object()
+        .map(|attributes| {
+            attributes
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Parse whatever a rule delivered: a task event or an SES report.

@@ -2,6 +2,7 @@
 //!
 //! - [`handler`]: one EventBridge delivery → recipients → one e-mail each, idempotently.
 //! - [`recipients`] and [`message`]: the rules: who hears about a change, and what they read.
+//! - [`outgoing`]: account e-mail queued by the functions in the VPC, sent from here.
 //! - [`caps`]: past `TASK_EMAILS_PER_RECIPIENT_PER_HOUR`, one summary e-mail instead of many.
 //! - [`deliveries`]: DynamoDB adapter; the `event_id#recipient` records that stop double e-mail.
 //! - [`incoming`]: the two kinds of invocation (a task event, an SES report), told apart.
@@ -21,6 +22,7 @@ pub mod mailer {
     pub use taskboard_core::mail::{Mailer, SendError};
 }
 pub mod message;
+pub mod outgoing;
 pub mod recipients;
 
 pub use config::NotifierConfig;

@@ -127,6 +127,13 @@ impl Dataset {
                 "LOCAL_NOTIFIER_QUEUE",
                 format!("{}bench-notifier", self.tables.prefix),
             ),
+            // Account e-mail queued, as deployed (the dev server's bootstrap makes the table).
+            (
+                "OUTGOING_MAIL_TABLE",
+                self.tables
+                    .name(&taskboard_core::tables::OUTGOING_MAIL)
+                    .to_owned(),
+            ),
             ("DB_MAX_CONNECTIONS", "16".to_owned()),
             // The bench measures the mail path itself, not the per-recipient cap's summary.
             ("TASK_EMAILS_PER_RECIPIENT_PER_HOUR", "1000000".to_owned()),

@@ -24,7 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::admin::{self, AdminError};
 use crate::local_queue::LocalQueue;
-use crate::local_stream::LocalPublisher;
+use crate::local_stream::{LocalOutgoing, LocalPublisher};
 use crate::mailbox;
 
 /// The security headers CloudFront's response-headers policy adds in the cloud.
@@ -39,6 +39,9 @@ pub struct DevStack {
     pub notifier: Notifier,
     pub queue: LocalQueue,
     pub publisher: LocalPublisher,
+    /// The account-e-mail queue's stream into the notifier, when account e-mail is queued
+    /// (`OUTGOING_MAIL_TABLE`, as deployed).
+    pub outgoing: Option<LocalOutgoing>,
 }
 
 impl DevStack {
@@ -83,12 +86,18 @@ impl DevStack {
             let (login, tasks, site) = (login.clone(), tasks.clone(), site.clone());
             async move { dispatch(req, login, tasks, site).await }
         });
+        let notifier = Notifier::from_config(&notifier_config);
+        let outgoing = match &notifier_config.outgoing_mail_table {
+            Some(table) => Some(LocalOutgoing::open(&sdk, table, notifier.clone()).await?),
+            None => None,
+        };
         Ok(Self {
             router,
             tasks: tasks_state,
-            notifier: Notifier::from_config(&notifier_config),
+            notifier,
             queue,
             publisher,
+            outgoing,
         })
     }
 
@@ -96,6 +105,9 @@ impl DevStack {
     pub fn spawn_workers(&self) {
         tokio::spawn(scheduled_relay(self.tasks.clone()));
         tokio::spawn(publisher_trigger(self.publisher.clone()));
+        if let Some(outgoing) = &self.outgoing {
+            tokio::spawn(outgoing_trigger(outgoing.clone()));
+        }
         tokio::spawn(notifier_target(self.queue.clone(), self.notifier.clone()));
     }
 }
@@ -178,6 +190,20 @@ async fn publisher_trigger(publisher: LocalPublisher) {
             Ok(_) => tokio::time::sleep(Duration::from_secs(1)).await,
             Err(err) => {
                 tracing::warn!(error = %err, "change-log stream unavailable; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
+
+/// The stand-in for the account-e-mail queue's event source mapping into the notifier.
+async fn outgoing_trigger(outgoing: LocalOutgoing) {
+    loop {
+        match outgoing.pump_once().await {
+            Ok(0) => tokio::time::sleep(Duration::from_millis(250)).await,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, "outgoing-mail stream unavailable; retrying");
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }

@@ -1,9 +1,12 @@
-//! The stand-in for the publisher's trigger: the change log's stream, read from the emulator, each
-//! batch handed to the publisher's own code ([`taskboard_publisher::publish_batch`]) as the event
-//! source mapping hands it to the Lambda, and read again from the record a batch failed at.
+//! The stand-ins for the two stream triggers, read from the emulator and handed to the functions'
+//! own code as an event source mapping hands batches to a Lambda, read again from the record a
+//! batch failed at: the change log's stream → the publisher ([`LocalPublisher`]), and the
+//! account-e-mail queue's stream → the notifier's sender ([`LocalOutgoing`]).
 
 use std::sync::Arc;
 
+use taskboard_log_notifier::Notifier;
+use taskboard_log_notifier::outgoing::QueuedMail;
 use taskboard_publisher::batch::BatchOutcome;
 use taskboard_publisher::{Bus, Inserted, publish_batch};
 use taskboard_testing::stream::{ChangeStream, StreamError};
@@ -38,7 +41,7 @@ impl LocalPublisher {
             .read()
             .await?
             .into_iter()
-            .map(|c| Inserted::from_parts(c.sequence_number, &c.event_name, c.event.as_deref()))
+            .map(|c| Inserted::from_parts(c.sequence_number.clone(), &c.event_name, c.event()))
             .collect();
         let outcome = publish_batch(&self.bus, &records).await;
         if let Some(sequence) = &outcome.failed_at {
@@ -58,5 +61,48 @@ impl LocalPublisher {
                 return Ok(published);
             }
         }
+    }
+}
+
+/// The account-e-mail queue's stream → the notifier's sender.
+#[derive(Clone)]
+pub struct LocalOutgoing {
+    stream: Arc<Mutex<ChangeStream>>,
+    notifier: Notifier,
+}
+
+impl LocalOutgoing {
+    pub async fn open(
+        sdk: &aws_config::SdkConfig,
+        table: &str,
+        notifier: Notifier,
+    ) -> Result<Self, StreamError> {
+        let dynamo = aws_sdk_dynamodb::Client::new(sdk);
+        let stream = ChangeStream::open(sdk, &dynamo, table).await?;
+        Ok(Self {
+            stream: Arc::new(Mutex::new(stream)),
+            notifier,
+        })
+    }
+
+    /// One batch; `Ok(n)`: how many records it held (a failed batch is read again next time).
+    pub async fn pump_once(&self) -> Result<usize, StreamError> {
+        let mut stream = self.stream.lock().await;
+        let records: Vec<QueuedMail> = stream
+            .read()
+            .await?
+            .iter()
+            .map(|c| QueuedMail::from_image(c.sequence_number.clone(), &c.event_name, &c.image))
+            .collect();
+        if let Some(sequence) = self.notifier.outgoing().send_batch(&records).await {
+            stream.rewind_to(&sequence).await?;
+        }
+        Ok(records.len())
+    }
+
+    /// Batches until the stream has nothing new.
+    pub async fn pump_all(&self) -> Result<(), StreamError> {
+        while self.pump_once().await? > 0 {}
+        Ok(())
     }
 }

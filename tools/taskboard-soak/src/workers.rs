@@ -95,7 +95,7 @@ pub async fn publisher(system: &System, workers: &Workers, kill: f64, seed: u64)
         let records: Vec<Inserted> = match stream.read().await {
             Ok(changes) => changes
                 .into_iter()
-                .map(|c| Inserted::from_parts(c.sequence_number, &c.event_name, c.event.as_deref()))
+                .map(|c| Inserted::from_parts(c.sequence_number.clone(), &c.event_name, c.event()))
                 .collect(),
             Err(_) => {
                 workers.stream_read_failures.fetch_add(1, Ordering::SeqCst);

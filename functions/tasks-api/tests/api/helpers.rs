@@ -279,7 +279,7 @@ impl TestApp {
                 .await
                 .expect("read the change log's stream")
                 .into_iter()
-                .map(|c| Inserted::from_parts(c.sequence_number, &c.event_name, c.event.as_deref()))
+                .map(|c| Inserted::from_parts(c.sequence_number.clone(), &c.event_name, c.event()))
                 .collect();
             if records.is_empty() {
                 break;

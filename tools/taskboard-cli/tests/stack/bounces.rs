@@ -163,6 +163,7 @@ async fn a_bounce_shows_in_the_history_stops_task_mail_and_a_confirmed_address_g
     s.call(&bob, Method::POST, "/api/auth/email/confirm", None)
         .await
         .assert_status(StatusCode::ACCEPTED);
+    s.send_account_mail().await;
     let link = mailbox::wait_for(&bob.email, "to get Taskboard e-mail again").await;
     let token = mailbox::link_token(&link.body, "verify");
     s.client

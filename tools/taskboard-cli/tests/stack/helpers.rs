@@ -55,6 +55,8 @@ impl Stack {
             ("TASK_LOG_TABLE", format!("{p}task_log")),
             ("NOTIFICATIONS_TABLE", format!("{p}notifications")),
             ("RATE_LIMITS_TABLE", format!("{p}rate_limits")),
+            // Account e-mail is queued and sent by the notifier, as deployed.
+            ("OUTGOING_MAIL_TABLE", format!("{p}outgoing_mail")),
             ("SIGNUP_POLICY", "open".to_owned()),
             ("EVENT_BUS_NAME", format!("{p}bus")),
             ("LOCAL_NOTIFIER_QUEUE", format!("{p}notifier")),
@@ -108,6 +110,7 @@ impl Stack {
             .await
             .assert_status(StatusCode::ACCEPTED);
         // The stack's emulator is this process's AWS_ENDPOINT_URL too.
+        self.send_account_mail().await;
         let link = mailbox::wait_for(&email, "Confirm your e-mail address").await;
         let token = mailbox::link_token(&link.body, "verify");
         self.client
@@ -171,9 +174,20 @@ impl Stack {
             .await
     }
 
+    /// Send the account e-mail the functions queued (the notifier, over the queue's stream).
+    pub async fn send_account_mail(&self) {
+        if let Some(outgoing) = &self.stack.outgoing {
+            outgoing
+                .pump_all()
+                .await
+                .expect("the notifier reads the outgoing-mail stream");
+        }
+    }
+
     /// Take the change log's new items to the bus (the publisher, over the stream), then hand
     /// everything the rules delivered to the notifier, as the dev server's loops do.
     pub async fn deliver(&self) {
+        self.send_account_mail().await;
         self.stack
             .publisher
             .pump_all()
