@@ -13,6 +13,10 @@ use crate::deliveries::{Claim, Deliveries};
 use crate::mailer::{Mailer, SendError};
 
 /// One stream record of the queue.
+/// How long a batch waits before asking for a retry when a message is claimed by another
+/// invocation.
+const IN_FLIGHT_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedMail {
     pub sequence_number: String,
@@ -79,7 +83,13 @@ impl Outgoing {
                 self.remove(id).await;
                 return true;
             }
-            Ok(Claim::InFlight) => return false,
+            Ok(Claim::InFlight) => {
+                // Another invocation claimed it and may have died (its claim goes stale after
+                // 45 s). Lambda retries a stream batch at once, so pace the retries here instead
+                // of spinning through them.
+                tokio::time::sleep(IN_FLIGHT_PAUSE).await;
+                return false;
+            }
             Err(err) => {
                 tracing::warn!(mail_id = %id, error = %err, "delivery records unavailable; retrying");
                 return false;
