@@ -5,6 +5,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="$ROOT/.dev"
 VENV="$ROOT/.venv"
+# Where cargo puts what it builds (CARGO_TARGET_DIR, when set, moves it).
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$STATE_DIR"
 
 # Local-only dummy credentials: the emulator accepts anything, and nothing here is secret.

@@ -35,7 +35,7 @@ for light in taskboard-log-notifier taskboard-publisher; do
 done
 log "cargo test"
 cargo test --workspace --locked
-log "browser tests"
+log "browser tests, the smoke test and the API contract"
 scripts/test-web.sh
 log "infrastructure, workflows and release builds"
 scripts/check-infra.sh

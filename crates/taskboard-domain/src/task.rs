@@ -23,6 +23,15 @@ impl TaskId {
             .map(Self)
             .map_err(|_| TaskIdError)
     }
+
+    /// The id's 16 bytes (what the list's cursor encodes).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(Uuid::from_bytes(bytes))
+    }
 }
 
 impl Default for TaskId {

@@ -3,6 +3,7 @@
 use axum::extract::{FromRequest, Request};
 use http::header;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use taskboard_domain::FieldError;
 
@@ -28,6 +29,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 limit_bytes: MAX_JSON_BODY_BYTES,
             })?;
         parse(&bytes).map(ApiJson)
+    }
+}
+
+/// For `#[serde(default, deserialize_with = "taskboard_http::present")]` on an `Option<Option<T>>`
+/// field: tells a field left out (`None`) from one sent as `null` (`Some(None)`).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A field that may be left out but has no "cleared" state: `null` is a 422 on it (the document
+/// gives it one type, not null), rather than read as "left out".
+pub fn not_null<T>(field: &str, value: Option<Option<T>>) -> Result<Option<T>, ApiError> {
+    match value {
+        Some(None) => Err(ApiError::field(field, format!("{field} must not be null"))),
+        Some(Some(value)) => Ok(Some(value)),
+        None => Ok(None),
     }
 }
 

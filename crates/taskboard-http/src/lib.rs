@@ -21,7 +21,7 @@ pub use auth::{AuthError, Authenticated, HasSessions};
 pub use client::ClientAddr;
 pub use cookie::CookiePolicy;
 pub use csrf::{CSRF_HEADER, csrf_guard};
-pub use json::{ApiJson, MAX_JSON_BODY_BYTES};
+pub use json::{ApiJson, MAX_JSON_BODY_BYTES, not_null, present};
 pub use lambda::run_lambda;
 pub use origin::OriginSecrets;
 pub use problem::{ApiError, PROBLEM_JSON, UNAVAILABLE_RETRY_AFTER_SECS};

@@ -65,14 +65,15 @@ impl NewPassword {
 }
 
 impl LoginPassword {
-    /// Longer than any password we accept at sign-up, with room for older rules.
-    pub const MAX_BYTES: usize = 1024;
+    /// Longer than any password we accept at sign-up, with room for older rules. Counted in
+    /// characters, like every length in the API (docs/openapi.json's `maxLength`).
+    pub const MAX_CHARS: usize = 1024;
 
     pub fn parse(raw: String) -> Result<Self, PasswordError> {
         if raw.is_empty() {
             return Err(PasswordError::Empty);
         }
-        if raw.len() > Self::MAX_BYTES {
+        if raw.chars().count() > Self::MAX_CHARS {
             return Err(PasswordError::TooLong);
         }
         Ok(Self(raw))
@@ -234,6 +235,21 @@ mod tests {
         assert_eq!(
             NewPassword::parse("x".repeat(129)).err(),
             Some(PasswordError::TooLong)
+        );
+    }
+
+    /// The document's `maxLength: 1024` for a typed password counts characters, as the API does
+    /// (it counted bytes: 300 characters of `é` were refused although the document allowed them).
+    #[test]
+    fn a_typed_password_is_bounded_in_characters() {
+        assert!(LoginPassword::parse("é".repeat(1024)).is_ok());
+        assert_eq!(
+            LoginPassword::parse("é".repeat(1025)).err(),
+            Some(PasswordError::TooLong)
+        );
+        assert_eq!(
+            LoginPassword::parse(String::new()).err(),
+            Some(PasswordError::Empty)
         );
     }
 

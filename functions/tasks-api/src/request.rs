@@ -6,7 +6,7 @@ pub use crate::precondition::Precondition;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use taskboard_domain::{
     DueDate, FieldError, ProjectId, TaskDescription, TaskId, TaskStatus, TaskTitle, UserId,
 };
@@ -42,8 +42,9 @@ pub struct NewTaskBody {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
+    /// Left out: `todo`; `null` is refused, as in an edit.
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    pub status: Option<Option<String>>,
     #[serde(default)]
     pub assignee_id: Option<String>,
     #[serde(default)]
@@ -54,23 +55,16 @@ pub struct NewTaskBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
     pub title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
     pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
     pub status: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
     pub assignee_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
     pub due_date: Option<Option<String>>,
-}
-
-/// Tell "absent" (`None`) from "null" (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 fn field<T, E: ToString>(
@@ -107,7 +101,11 @@ impl NewTask {
             None => None,
         };
         let status = match body.status {
-            Some(s) => field(&mut errors, "status", TaskStatus::parse(&s)),
+            Some(Some(s)) => field(&mut errors, "status", TaskStatus::parse(&s)),
+            Some(None) => {
+                errors.push(FieldError::new("status", "status must not be null"));
+                None
+            }
             None => Some(TaskStatus::Todo),
         };
         let assignee = body
@@ -294,17 +292,19 @@ impl ListQuery {
     }
 }
 
-/// The opaque cursor of a list page: the last task's id, base64url. Clients pass it back as is.
+/// The opaque cursor of a list page: the last task's id, its 16 bytes in base64url (22
+/// characters, `^[A-Za-z0-9_-]{21}[AQgw]$` as docs/openapi.json says). Any such string is a
+/// cursor: the page starts after that id. Clients pass it back as is.
 pub struct Cursor;
 
 impl Cursor {
     pub fn encode(after: TaskId) -> String {
-        URL_SAFE_NO_PAD.encode(after.to_string())
+        URL_SAFE_NO_PAD.encode(after.as_bytes())
     }
 
     pub fn decode(cursor: &str) -> Option<TaskId> {
         let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-        TaskId::parse(std::str::from_utf8(&bytes).ok()?).ok()
+        Some(TaskId::from_bytes(bytes.try_into().ok()?))
     }
 }
 

@@ -42,14 +42,68 @@ fn if_match_takes_strong_tags_stars_and_lists() {
     };
     assert_eq!(
         Precondition::from_headers(&HeaderMap::new()),
-        Precondition::None
+        Ok(Precondition::None)
     );
-    assert_eq!(with("*"), Precondition::Any);
-    assert_eq!(with("\"3\", \"5\""), Precondition::Versions(vec![3, 5]));
-    assert_eq!(with("W/\"3\""), Precondition::Never);
-    assert_eq!(with("3"), Precondition::Never);
-    assert!(with("\"3\"").admits(3) && !with("\"3\"").admits(4));
+    assert_eq!(with("*"), Ok(Precondition::Any));
+    assert_eq!(with(" * "), Ok(Precondition::Any));
+    assert_eq!(with("\"3\", \"5\""), Ok(Precondition::Versions(vec![3, 5])));
+    assert_eq!(
+        with("\"3\",W/\"4\" ,\t\"x,y\""),
+        Ok(Precondition::Versions(vec![3]))
+    );
+    // Well-formed, but naming no version of ours: nothing matches (412).
+    for never in [
+        "W/\"3\"",
+        "\"\"",
+        "\"03\"",
+        "\"+3\"",
+        "\"4294967296\"",
+        "\"abc\"",
+    ] {
+        assert_eq!(with(never), Ok(Precondition::Never), "{never}");
+    }
+    let mut two = HeaderMap::new();
+    two.append(header::IF_MATCH, "\"3\"".parse().unwrap());
+    two.append(header::IF_MATCH, "\"5\"".parse().unwrap());
+    assert_eq!(
+        Precondition::from_headers(&two),
+        Ok(Precondition::Versions(vec![3, 5]))
+    );
+    assert!(with("\"3\"").unwrap().admits(3) && !with("\"3\"").unwrap().admits(4));
     assert!(Precondition::None.admits(7) && !Precondition::Never.admits(7));
+}
+
+#[test]
+fn if_match_that_is_not_a_list_of_entity_tags_is_malformed() {
+    let with = |v: &str| {
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_MATCH, v.parse().unwrap());
+        Precondition::from_headers(&h)
+    };
+    for bad in [
+        "",
+        "3",
+        "\"3",
+        "3\"",
+        "\"3\" \"4\"",
+        "\"3\",",
+        ",\"3\"",
+        "*, \"3\"",
+        "w/\"3\"",
+        "\"a b\"",
+        "**",
+    ] {
+        assert_eq!(with(bad), Err(crate::precondition::Malformed), "{bad:?}");
+    }
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::IF_MATCH,
+        http::HeaderValue::from_bytes(b"\"\xe9\"").unwrap(),
+    );
+    assert_eq!(
+        Precondition::from_headers(&h),
+        Err(crate::precondition::Malformed)
+    );
 }
 
 #[test]
@@ -99,6 +153,26 @@ fn a_list_query_reads_me_none_and_a_cursor() {
     assert_eq!(query.filter.created_by, Some(me));
     assert_eq!(query.after, Some(last));
     assert_eq!(query.limit, ListQuery::DEFAULT_LIMIT);
+}
+
+#[test]
+fn a_cursor_is_any_22_characters_of_base64url_naming_16_bytes() {
+    let last = TaskId::new();
+    let cursor = Cursor::encode(last);
+    assert_eq!(cursor.len(), 22);
+    assert_eq!(Cursor::decode(&cursor), Some(last));
+    // The documented shape is exactly what decodes: the last character carries 2 bits.
+    for (cursor, ok) in [
+        ("AAAAAAAAAAAAAAAAAAAAAA", true),
+        ("_____________________w", true),
+        ("AAAAAAAAAAAAAAAAAAAAAB", false),
+        ("AAAAAAAAAAAAAAAAAAAAA", false),
+        ("AAAAAAAAAAAAAAAAAAAAAAA", false),
+        ("AAAAAAAAAAAAAAAAAAAA+A", false),
+        ("AAAAAAAAAAAAAAAAAAAAAA==", false),
+    ] {
+        assert_eq!(Cursor::decode(cursor).is_some(), ok, "{cursor}");
+    }
 }
 
 #[test]

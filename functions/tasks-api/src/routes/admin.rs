@@ -6,7 +6,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde::Deserialize;
 use taskboard_domain::{FieldError, UserId};
-use taskboard_http::{ApiError, ApiJson, Authenticated};
+use taskboard_http::{ApiError, ApiJson, Authenticated, not_null};
 use taskboard_mysql::users::Account;
 
 use crate::app::TasksState;
@@ -15,9 +15,15 @@ use crate::respond::{Items, json, path_id, relay};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatchBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    deactivated: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    is_admin: Option<Option<bool>>,
+}
+
+/// The body, every field sent a value.
+struct AccountPatch {
     deactivated: Option<bool>,
-    #[serde(default)]
     is_admin: Option<bool>,
 }
 
@@ -47,6 +53,10 @@ pub async fn update_account(
 ) -> Result<Response, ApiError> {
     let me = admin(&state, auth.user_id).await?;
     let id = path_id(&id, UserId::parse)?;
+    let body = AccountPatch {
+        deactivated: not_null("deactivated", body.deactivated)?,
+        is_admin: not_null("is_admin", body.is_admin)?,
+    };
     if body.deactivated.is_none() && body.is_admin.is_none() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "body",

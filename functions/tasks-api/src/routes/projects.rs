@@ -10,7 +10,7 @@ use taskboard_core::tokens::SecretToken;
 use taskboard_domain::{
     EmailAddress, FieldError, InvitationId, ProjectId, ProjectName, ProjectRole, UserId,
 };
-use taskboard_http::{ApiError, ApiJson, Authenticated};
+use taskboard_http::{ApiError, ApiJson, Authenticated, not_null};
 use taskboard_mysql::invitations::{Invitation, NewInvitation};
 
 use crate::app::TasksState;
@@ -26,10 +26,10 @@ pub struct NewProjectBody {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectPatchBody {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    archived: Option<bool>,
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    archived: Option<Option<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -42,8 +42,8 @@ pub struct RoleBody {
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
     email: String,
-    #[serde(default)]
-    role: Option<String>,
+    #[serde(default, deserialize_with = "taskboard_http::present")]
+    role: Option<Option<String>>,
 }
 
 fn project_name(raw: &str) -> Result<ProjectName, ApiError> {
@@ -124,8 +124,11 @@ pub async fn update_project(
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, ProjectId::parse)?;
     let patch = ProjectPatch {
-        name: body.name.as_deref().map(project_name).transpose()?,
-        archived: body.archived,
+        name: not_null("name", body.name)?
+            .as_deref()
+            .map(project_name)
+            .transpose()?,
+        archived: not_null("archived", body.archived)?,
     };
     if patch.name.is_none() && patch.archived.is_none() {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -222,7 +225,9 @@ pub async fn invite(
 ) -> Result<Response, ApiError> {
     let project = owned(&state, auth.user_id, &id).await?;
     let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::field("email", e))?;
-    let role = body.role.as_deref().map_or(Ok(ProjectRole::Member), role)?;
+    let role = not_null("role", body.role)?
+        .as_deref()
+        .map_or(Ok(ProjectRole::Member), role)?;
     if project.archived {
         return Err(archived());
     }

@@ -81,8 +81,7 @@ pub async fn update_task(
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, TaskId::parse)?;
     let patch = TaskPatch::parse(body).map_err(ApiError::Validation)?;
-    let precondition =
-        Precondition::required_from_headers(&headers).ok_or(ApiError::PreconditionRequired)?;
+    let precondition = Precondition::required_from_headers(&headers)?;
     cap_writes(&state, auth.user_id).await?;
     let written = (state.0.tasks)
         .edit(id, auth.user_id, patch.named_assignee(), |seen, stamp| {
@@ -101,8 +100,7 @@ pub async fn delete_task(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, TaskId::parse)?;
-    let precondition =
-        Precondition::required_from_headers(&headers).ok_or(ApiError::PreconditionRequired)?;
+    let precondition = Precondition::required_from_headers(&headers)?;
     cap_writes(&state, auth.user_id).await?;
     let written = (state.0.tasks)
         .delete(id, auth.user_id, |seen, stamp| {

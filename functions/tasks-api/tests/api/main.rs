@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod concurrency;
+mod contract;
 mod crud;
 mod faults;
 mod history;
