@@ -16,7 +16,10 @@ after(async () => { await browser?.close(); });
 
 // The first administrator is made with the CLI (`taskboard create-user --admin`, as README says),
 // on the test stack's database: scripts/test-web.sh exports its DATABASE_URL.
-const CLI = new URL('../../target/debug/taskboard', import.meta.url).pathname;
+// The `taskboard` command, wherever cargo put it (scripts/lib.sh: CARGO_TARGET_DIR moves it).
+const CLI = process.env.CARGO_TARGET_DIR
+  ? `${process.env.CARGO_TARGET_DIR}/debug/taskboard`
+  : new URL('../../target/debug/taskboard', import.meta.url).pathname;
 
 function createAdmin(name) {
   const email = unique('admin');

@@ -61,7 +61,7 @@ pub async fn bootstrap(env: &dyn Env) -> Result<LocalQueue, AdminError> {
         .map_err(|e| AdminError::Bus(e.to_string()))?;
     let queue_name = config::required(env, "LOCAL_NOTIFIER_QUEUE")?;
     let (queue, queue_arn) =
-        LocalQueue::ensure(aws_sdk_sqs::Client::new(&sdk), &queue_name).await?;
+        LocalQueue::ensure(crate::local_queue::sqs_client(&sdk), &queue_name).await?;
     bus::ensure_notify_rule(&events, &bus, &format!("{bus}-"), &queue_arn)
         .await
         .map_err(|e| AdminError::Bus(e.to_string()))?;

@@ -20,6 +20,22 @@ where
     QueueError(aws_sdk_sqs::Error::from(err).to_string())
 }
 
+/// An SQS client whose time limits leave room for the queue's long poll: the functions' fail-fast
+/// limits (one attempt 1 s, `taskboard_core::aws::fail_fast`) cut a 1 s poll off whenever the
+/// emulator answers a little late, and the notifier then saw no events at all.
+pub fn sqs_client(sdk: &aws_config::SdkConfig) -> Client {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .operation_attempt_timeout(std::time::Duration::from_secs(10))
+        .operation_timeout(std::time::Duration::from_secs(30))
+        .build();
+    Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    )
+}
+
 #[derive(Clone)]
 pub struct LocalQueue {
     client: Client,
