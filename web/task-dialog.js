@@ -115,7 +115,7 @@ const DELIVERY = {
   delivered: 'delivered',
   bounced: 'bounced',
   complained: 'marked as spam',
-  suppressed: 'not sent: their address stopped receiving',
+  suppressed: 'their e-mail is stopped',
   failed: 'could not be sent',
   summarised: 'in their hourly summary',
 };

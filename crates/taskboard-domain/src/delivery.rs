@@ -10,8 +10,9 @@ pub const SES_REPORT_RULE_PATTERN: &str = r#"{"source":["aws.ses"],"detail-type"
 
 /// The state of one recipient's e-mail about one change.
 ///
-/// `Sending` → `Sent` → `Delivered`, and from `Sent` or `Delivered` to `Bounced` or `Complained`
-/// as SES reports back; `Failed` (SES refused it), `Suppressed` (the address bounced or complained
+/// `Sending` → `Sent` → `Delivered`; then, as SES reports back, `Sending`, `Sent` or `Delivered`
+/// → `Bounced` (`Sending` when recording the send failed), and any of those or `Bounced` →
+/// `Complained` (never backwards); `Failed` (SES refused it), `Suppressed` (the address bounced or complained
 /// before, so it was not sent) and `Summarised` (past the hourly cap: covered by one summary
 /// e-mail) are final when recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -1,6 +1,8 @@
 //! What SES reports about mail it accepted: bounces, complaints and deliveries, published by the
 //! configuration set to EventBridge (`source: aws.ses`) and routed here by a rule on the default
-//! bus (`infra/template.yaml`, `SesFeedbackRule`).
+//! bus (`infra/template.yaml`, the notifier's `SesReports` event). The default bus carries every
+//! stack's and application's SES reports in the account, so a report about mail sent through
+//! another configuration set than this stack's is ignored.
 //!
 //! Each report updates the delivery record its `taskboard-delivery` tag names (so the task's
 //! history shows it), and a permanent bounce or a complaint suppresses the address: no task
@@ -102,19 +104,48 @@ pub enum FeedbackError {
 pub struct Feedback {
     deliveries: Deliveries,
     suppressions: Suppressions,
+    /// This stack's configuration set (`SES_CONFIGURATION_SET`); unset locally.
+    configuration_set: Option<String>,
 }
+
+/// The tag SES adds to every message sent through a configuration set.
+const CONFIGURATION_SET_TAG: &str = "ses:configuration-set";
 
 impl Feedback {
     pub fn new(deliveries: Deliveries, suppressions: Suppressions) -> Self {
         Self {
             deliveries,
             suppressions,
+            configuration_set: None,
         }
+    }
+
+    /// Act only on reports about mail sent through `set` (this stack's).
+    pub fn for_configuration_set(mut self, set: Option<String>) -> Self {
+        self.configuration_set = set;
+        self
+    }
+
+    /// Whether `report` is about mail this stack sent.
+    fn ours(&self, report: &SesReport) -> bool {
+        let Some(set) = &self.configuration_set else {
+            return true;
+        };
+        report
+            .mail
+            .tags
+            .get(CONFIGURATION_SET_TAG)
+            .and_then(|values| values.first())
+            .is_some_and(|value| value == set)
     }
 
     /// Apply one report. An `Err` (DynamoDB unavailable) fails the invocation so Lambda retries
     /// it; every step is idempotent, so a retry repeats nothing a person would notice.
     pub async fn handle(&self, report: &SesReport) -> Result<FeedbackSummary, FeedbackError> {
+        if !self.ours(report) {
+            tracing::info!(message_id = %report.mail.message_id, "SES report about another configuration set's mail; ignored");
+            return Ok(FeedbackSummary::default());
+        }
         let (status, at, suppress): (DeliveryStatus, _, Vec<(&str, SuppressionReason)>) =
             match report.event_type.as_str() {
                 "Bounce" => {

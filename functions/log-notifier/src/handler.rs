@@ -91,7 +91,12 @@ impl Notifier {
             ),
         );
         let outgoing = Outgoing::new(notifier.deliveries.clone(), notifier.mailer.clone(), queue);
-        notifier.with_outgoing(outgoing)
+        let mut notifier = notifier.with_outgoing(outgoing);
+        notifier.feedback = notifier
+            .feedback
+            .clone()
+            .for_configuration_set(config.configuration_set.clone());
+        notifier
     }
 
     pub fn new(

@@ -100,7 +100,7 @@ fn string_attributes<T: serde::Serialize>(image: &T) -> std::collections::HashMa
         .unwrap_or_default()
 }
 
-/// Parse whatever a rule delivered: a task event or an SES report.
+/// Parse whatever invoked the notifier: a task event, an SES report or a queue batch.
 pub fn parse_incoming(json: &str) -> Result<Incoming, serde_json::Error> {
     serde_json::from_str(json)
 }

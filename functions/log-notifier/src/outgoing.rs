@@ -12,11 +12,12 @@ use taskboard_core::mail_queue::{MailQueue, queued};
 use crate::deliveries::{Claim, Deliveries};
 use crate::mailer::{Mailer, SendError};
 
-/// One stream record of the queue.
-/// How long a batch waits before asking for a retry when a message is claimed by another
-/// invocation.
-const IN_FLIGHT_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a batch waits before asking for a retry: Lambda retries a stream batch at once, so an
+/// SES outage, a throttled table or a claim left by a killed invocation (stale after 45 s) would
+/// otherwise spin through retries.
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// One stream record of the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedMail {
     pub sequence_number: String,
@@ -68,6 +69,7 @@ impl Outgoing {
                 continue;
             };
             if !self.send_one(id, email).await {
+                tokio::time::sleep(RETRY_PAUSE).await;
                 return Some(record.sequence_number.clone());
             }
         }
@@ -83,13 +85,8 @@ impl Outgoing {
                 self.remove(id).await;
                 return true;
             }
-            Ok(Claim::InFlight) => {
-                // Another invocation claimed it and may have died (its claim goes stale after
-                // 45 s). Lambda retries a stream batch at once, so pace the retries here instead
-                // of spinning through them.
-                tokio::time::sleep(IN_FLIGHT_PAUSE).await;
-                return false;
-            }
+            // Another invocation claimed it and may have died: retry once its claim is stale.
+            Ok(Claim::InFlight) => return false,
             Err(err) => {
                 tracing::warn!(mail_id = %id, error = %err, "delivery records unavailable; retrying");
                 return false;

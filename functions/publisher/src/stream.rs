@@ -23,7 +23,8 @@ pub enum Change {
     /// Nothing to publish: an update or removal, or an item written before the publisher
     /// existed (the relay of that release published it itself).
     Skip(&'static str),
-    /// An item whose event cannot be read: retried, then sent to the failure destination.
+    /// An item whose event cannot be read: no retry can fix it, so it is logged at ERROR (the
+    /// `PublisherUnreadable` alarm) and passed over; the item stays in the change log.
     Unreadable(String),
 }
 
@@ -31,14 +32,18 @@ impl Inserted {
     /// Read one record from its parts: the stream's `eventName` and the new image's `event`
     /// attribute (a string), if any.
     pub fn from_parts(sequence_number: String, event_name: &str, event: Option<&str>) -> Self {
+        // A MODIFY carries an event only when the relay added one to an item an older release
+        // wrote without it (an upgrade across issue 16): that event was never published.
         let change = match (event_name, event) {
-            ("INSERT", Some(detail)) => match serde_json::from_str::<TaskEvent>(detail) {
-                Ok(event) => Change::Event {
-                    event: Box::new(event),
-                    detail: detail.to_owned(),
-                },
-                Err(err) => Change::Unreadable(err.to_string()),
-            },
+            ("INSERT" | "MODIFY", Some(detail)) => {
+                match serde_json::from_str::<TaskEvent>(detail) {
+                    Ok(event) => Change::Event {
+                        event: Box::new(event),
+                        detail: detail.to_owned(),
+                    },
+                    Err(err) => Change::Unreadable(err.to_string()),
+                }
+            }
             ("INSERT", None) => {
                 Change::Skip("an item without its event (written before the publisher)")
             }
@@ -73,7 +78,9 @@ mod tests {
 
     #[test]
     fn only_an_inserted_item_with_a_readable_event_is_published() {
-        let r = Inserted::from_parts("1".into(), "MODIFY", Some("{}"));
+        let r = Inserted::from_parts("1".into(), "REMOVE", None);
+        assert!(matches!(r.change, Change::Skip(_)));
+        let r = Inserted::from_parts("1".into(), "MODIFY", None);
         assert!(matches!(r.change, Change::Skip(_)));
         let r = Inserted::from_parts("2".into(), "INSERT", None);
         assert!(matches!(r.change, Change::Skip(_)));

@@ -7,10 +7,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use taskboard_domain::events::{DetailType, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot};
+use taskboard_domain::events::{
+    DetailType, FieldChange, Person, SCHEMA_VERSION, TaskEvent, TaskSnapshot,
+};
 use taskboard_domain::{
-    DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRef, TaskId, TaskStatus, TaskTitle,
-    UserId,
+    DisplayName, EmailAddress, ProjectId, ProjectName, ProjectRef, TaskDescription, TaskId,
+    TaskStatus, TaskTitle, UserId,
 };
 use taskboard_publisher::stream::Change;
 use taskboard_publisher::{Bus, Inserted, publish_batch};
@@ -169,7 +171,7 @@ async fn a_failed_put_names_the_record_to_retry_from_and_no_event_overtakes_its_
 }
 
 #[tokio::test]
-async fn an_unreadable_event_stops_the_batch_after_what_came_before_it() {
+async fn an_unreadable_event_is_passed_over_and_holds_up_nothing_behind_it() {
     let s = Setup::new().await;
     let bus = s.bus_via(&taskboard_testing::sdk_config().await);
     let task = TaskId::new();
@@ -180,8 +182,56 @@ async fn an_unreadable_event_stops_the_batch_after_what_came_before_it() {
     ];
     assert!(matches!(records[1].change, Change::Unreadable(_)));
     let outcome = publish_batch(&bus, &records).await;
-    assert_eq!(outcome.published, 1);
-    assert_eq!(outcome.failed_at.as_deref(), Some("000000000000000000002"));
+    assert_eq!(
+        (outcome.published, outcome.unreadable, outcome.failed_at),
+        (2, 1, None)
+    );
+    assert_eq!(s.arrived().await.len(), 2);
+}
+
+#[tokio::test]
+async fn events_with_long_descriptions_go_out_in_calls_under_eventbridges_size_limit() {
+    let s = Setup::new().await;
+    // The emulator takes calls of any size; the proxy counts them.
+    let counter = FaultProxy::for_emulator(1).await;
+    let bus = s.bus_via(&taskboard_testing::sdk_config_via(&counter.endpoint()).await);
+    // Ten edits whose description is 10,000 four-byte characters, carried three times: about
+    // 120 KB each, 1.2 MB together, where one PutEvents call takes 256 KB.
+    let long = "\u{1F4DD}".repeat(10_000);
+    let records: Vec<Inserted> = (0..10)
+        .map(|n| {
+            let mut event = s.event(TaskId::new(), 2);
+            event.task.description = TaskDescription::parse(&long).unwrap();
+            event.changes.insert(
+                "description".into(),
+                FieldChange {
+                    from: json!(long),
+                    to: json!(long),
+                },
+            );
+            record(n, &event)
+        })
+        .collect();
+    let outcome = publish_batch(&bus, &records).await;
+    assert_eq!((outcome.published, outcome.failed_at), (10, None));
+    assert_eq!(s.arrived().await.len(), 10);
+    // One call each: two would be 240 KB, near the limit with their envelopes.
+    assert_eq!(counter.calls().get("PutEvents"), Some(&10));
+}
+
+/// An item an older release wrote without its event, given one by the relay (an upgrade across
+/// issue 16): the stream says MODIFY, and that event is published too.
+#[tokio::test]
+async fn an_event_added_to_an_older_item_is_published() {
+    let s = Setup::new().await;
+    let bus = s.bus_via(&taskboard_testing::sdk_config().await);
+    let detail = serde_json::to_string(&s.event(TaskId::new(), 1)).unwrap();
+    let records = [
+        Inserted::from_parts("1".into(), "MODIFY", Some(&detail)),
+        Inserted::from_parts("2".into(), "MODIFY", None),
+    ];
+    let outcome = publish_batch(&bus, &records).await;
+    assert_eq!((outcome.published, outcome.skipped), (1, 1));
     assert_eq!(s.arrived().await.len(), 1);
 }
 

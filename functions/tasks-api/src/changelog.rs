@@ -104,7 +104,30 @@ impl ChangeLog {
             ("task".to_owned(), dynamo::s(json(&event.task))),
             ("event".to_owned(), dynamo::s(detail)),
         ]);
-        Ok(self.table.put_new(item, "log_key").await?)
+        if self.table.put_new(item, "log_key").await? {
+            return Ok(true);
+        }
+        // Recorded before. If an older release wrote it, it has no `event` and was to be published
+        // by that release's relay, which may have lost its EventBridge access mid-upgrade: give it
+        // its event, and the stream's MODIFY takes it to the publisher. Otherwise nothing changes.
+        let update = self
+            .table
+            .client()
+            .await
+            .update_item()
+            .table_name(self.table.name())
+            .key("task_id", dynamo::s(event.task.id.to_string()))
+            .key("log_key", dynamo::s(log_key(event)))
+            .update_expression("SET #e = :e")
+            .condition_expression("attribute_exists(log_key) AND attribute_not_exists(#e)")
+            .expression_attribute_names("#e", "event")
+            .expression_attribute_values(":e", dynamo::s(detail))
+            .send()
+            .await;
+        if dynamo::conditional(update)?.is_some() {
+            tracing::info!(event_id = %event.event_id, "an older change-log item given its event");
+        }
+        Ok(false)
     }
 
     /// A task's history, newest first, at most `limit` entries.

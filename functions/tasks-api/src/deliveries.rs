@@ -15,6 +15,8 @@ use taskboard_domain::{DeliveryStatus, TaskId, UserId};
 /// 30 days, so even a busy task holds a few hundred.
 const PAGE: i32 = 250;
 const MAX_RECORDS: usize = 1000;
+// Newest first: the sort key is `event_id#recipient` and event ids are UUIDv7 (time-ordered), so
+// the records of a busy task's oldest changes are the ones left out past MAX_RECORDS.
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryReadError {
@@ -31,6 +33,17 @@ pub struct Delivery {
     pub status: DeliveryStatus,
     /// When it last changed (RFC 3339).
     pub at: String,
+}
+
+impl Delivery {
+    /// The delivery as `viewer` may see it: that a teammate marked our e-mail as spam is theirs
+    /// to know; others see only that mail to them has stopped (`suppressed`).
+    pub fn as_seen_by(mut self, viewer: UserId) -> Self {
+        if self.status == DeliveryStatus::Complained && self.recipient.id != viewer {
+            self.status = DeliveryStatus::Suppressed;
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +85,7 @@ impl DeliveryLog {
                 .index_name(Self::INDEX)
                 .key_condition_expression("task_id = :t")
                 .expression_attribute_values(":t", dynamo::s(task.to_string()))
+                .scan_index_forward(false)
                 .limit(PAGE)
                 .set_exclusive_start_key(start)
                 .send()

@@ -45,19 +45,20 @@ impl LocalPublisher {
             .collect();
         let outcome = publish_batch(&self.bus, &records).await;
         if let Some(sequence) = &outcome.failed_at {
-            stream.rewind_to(sequence).await?;
+            rewind(&mut stream, sequence).await;
         }
         Ok(outcome)
     }
 
     /// Batches until one brings nothing new and nothing failed: everything in the change log so
-    /// far is on the bus.
+    /// far is on the bus. (A failed batch pauses inside `publish_batch` before the next.)
     pub async fn pump_all(&self) -> Result<usize, StreamError> {
         let mut published = 0;
         loop {
             let outcome = self.pump_once().await?;
             published += outcome.published;
-            if outcome.published == 0 && outcome.skipped == 0 && outcome.failed_at.is_none() {
+            let nothing = outcome.published + outcome.skipped + outcome.unreadable == 0;
+            if nothing && outcome.failed_at.is_none() {
                 return Ok(published);
             }
         }
@@ -95,7 +96,7 @@ impl LocalOutgoing {
             .map(|c| QueuedMail::from_image(c.sequence_number.clone(), &c.event_name, &c.image))
             .collect();
         if let Some(sequence) = self.notifier.outgoing().send_batch(&records).await {
-            stream.rewind_to(&sequence).await?;
+            rewind(&mut stream, &sequence).await;
         }
         Ok(records.len())
     }
@@ -104,5 +105,14 @@ impl LocalOutgoing {
     pub async fn pump_all(&self) -> Result<(), StreamError> {
         while self.pump_once().await? > 0 {}
         Ok(())
+    }
+}
+
+/// Point the stream back at the record a batch failed at, as Lambda's retry starts there. The read
+/// already moved past it, so a failed rewind would skip records: keep trying.
+async fn rewind(stream: &mut ChangeStream, sequence: &str) {
+    while let Err(err) = stream.rewind_to(sequence).await {
+        tracing::warn!(error = %err, "could not rewind the stream; trying again");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }

@@ -73,11 +73,12 @@ pub async fn verify(
         .by_id(user)
         .await
         .map_err(ApiError::internal)?;
-    if let Some(account) = account {
-        (state.0.suppressions)
-            .lift(&account.user.email)
-            .await
-            .map_err(ApiError::internal)?;
+    // Best effort: the link is spent either way, and a suppression left in place shows the person
+    // the notice again, with its button for another link.
+    if let Some(account) = account
+        && let Err(err) = state.0.suppressions.lift(&account.user.email).await
+    {
+        tracing::warn!(user_id = %user, error = %err, "could not lift the address's suppression");
     }
     tracing::info!(user_id = %user, "address verified");
     Ok(StatusCode::NO_CONTENT.into_response())

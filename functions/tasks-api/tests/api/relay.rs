@@ -303,3 +303,53 @@ async fn a_relay_that_dies_after_claiming_leaves_its_rows_to_the_next_after_the_
     assert_eq!(relay.relay_pending(10).await.unwrap().logged, 1);
     assert_eq!(app.log_items(&task).await, 1);
 }
+
+/// Upgrading across issue 16: a release whose relay published to EventBridge itself wrote the
+/// change-log item (without its `event`), then lost its EventBridge access mid-rollout and left the
+/// row unsent. The new relay finds the item there, gives it its event, and the stream's MODIFY
+/// takes it to the publisher: the change is published once, not lost.
+#[tokio::test]
+async fn an_item_an_older_release_logged_but_never_published_is_published_after_the_upgrade() {
+    let app = TestApp::spawn_with_aws_down().await;
+    let ada = app.member("Ada").await;
+    let task = app.task(&ada, title("Changed during the rollout")).await;
+    let id = task["id"].as_str().unwrap();
+    let detail: String = sqlx::query_scalar("SELECT detail FROM outbox")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    // What the older relay wrote: the item without `event` (its PutEvents then failed).
+    let event: TaskEvent = serde_json::from_str(&detail).unwrap();
+    let log = taskboard_tasks_api::changelog::ChangeLog::new(
+        app.dynamo.clone(),
+        app.config.task_log_table.clone(),
+    );
+    let s = |v: String| aws_sdk_dynamodb::types::AttributeValue::S(v);
+    let log_key = format!(
+        "{}#{}",
+        event.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+        event.event_id
+    );
+    app.dynamo
+        .put_item()
+        .table_name(&app.config.task_log_table)
+        .item("task_id", s(id.to_owned()))
+        .item("log_key", s(log_key))
+        .item("event_id", s(event.event_id.to_string()))
+        .item("detail_type", s(event.detail_type.as_str().to_owned()))
+        .send()
+        .await
+        .unwrap();
+    assert!(app.delivered().await.is_empty(), "nothing published yet");
+
+    // The new release's scheduled relay.
+    app.working_relay().await.drain(100).await.unwrap();
+    assert_eq!(app.unsent_outbox().await, 0);
+    assert_eq!(app.log_items(id).await, 1);
+    let delivered = app.delivered().await;
+    assert_eq!(delivered.len(), 1, "published once");
+    assert_eq!(delivered[0]["detail"]["task"]["id"], id);
+    // Relaying it again changes nothing.
+    assert!(!log.record(&event, &detail).await.unwrap());
+    assert!(app.delivered().await.is_empty());
+}

@@ -52,6 +52,23 @@ async fn ses_reports(
     recipient: &Person,
     detail: Value,
 ) {
+    let set = s
+        .env
+        .get("SES_CONFIGURATION_SET")
+        .map_or("taskboard", String::as_str)
+        .to_owned();
+    ses_reports_from(s, &set, detail_type, event_id, recipient, detail).await;
+}
+
+/// As [`ses_reports`], for mail sent through the configuration set `set`.
+async fn ses_reports_from(
+    s: &Stack,
+    set: &str,
+    detail_type: &str,
+    event_id: &str,
+    recipient: &Person,
+    detail: Value,
+) {
     let tag = DeliveryTag::for_record(&format!("{event_id}#{}", recipient.id)).expect("tag");
     let mut detail = detail;
     detail["mail"] = json!({
@@ -60,7 +77,7 @@ async fn ses_reports(
         "messageId": "0100019a-test-message",
         "destination": [recipient.email],
         "tags": {
-            "ses:configuration-set": ["taskboard"],
+            "ses:configuration-set": [set],
             DeliveryTag::NAME: [tag.value()],
         },
     });
@@ -241,9 +258,14 @@ async fn a_complaint_outranks_delivery_and_later_reports_do_not_undo_it() {
         json!({"eventType": "Bounce", "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": bob.email}], "timestamp": "2026-11-25T12:00:00.000Z"}}),
     )
     .await;
+    // Bob sees his own complaint; a teammate sees only that his mail has stopped.
+    assert_eq!(
+        statuses(&deliveries(&s, &bob, &task, 0).await.1),
+        [("Bob".to_owned(), "complained".to_owned())]
+    );
     assert_eq!(
         statuses(&deliveries(&s, &ada, &task, 0).await.1),
-        [("Bob".to_owned(), "complained".to_owned())]
+        [("Bob".to_owned(), "suppressed".to_owned())]
     );
     assert_eq!(
         mail_stopped(&s, &bob).await,
@@ -296,4 +318,47 @@ async fn a_report_with_a_forged_or_unknown_tag_changes_no_record() {
         .await
         .expect("read the notifications table");
     assert_eq!(made_up.item, None);
+}
+
+/// Every stack (and any other application) in the account shares the default bus SES reports to:
+/// a bounce of mail another configuration set sent suppresses nothing here.
+#[tokio::test]
+async fn a_report_about_another_stacks_mail_changes_nothing_here() {
+    let s = Stack::start_with(&[("SES_CONFIGURATION_SET", "taskboard-prod".to_owned())]).await;
+    let ada = s.person("Ada").await;
+    let bob = s.person("Bob").await;
+    let task = s
+        .call(
+            &ada,
+            Method::POST,
+            "/api/tasks",
+            Some(json!({"title": "Book the venue", "assignee_id": bob.id})),
+        )
+        .await;
+    task.assert_status(StatusCode::CREATED);
+    let task = task.json()["id"].as_str().unwrap().to_owned();
+    s.deliver().await;
+    s.mail_count(1).await;
+    let (event, _) = deliveries(&s, &ada, &task, 0).await;
+    let bounce = json!({
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": bob.email}], "timestamp": "2026-11-25T10:00:05.000Z"},
+    });
+    ses_reports_from(
+        &s,
+        "taskboard-staging",
+        "Email Bounced",
+        &event,
+        &bob,
+        bounce.clone(),
+    )
+    .await;
+    assert_eq!(mail_stopped(&s, &bob).await, Value::Null);
+    assert_eq!(
+        statuses(&deliveries(&s, &ada, &task, 0).await.1),
+        [("Bob".to_owned(), "sent".to_owned())]
+    );
+    // The same report about this stack's own mail is acted on.
+    ses_reports_from(&s, "taskboard-prod", "Email Bounced", &event, &bob, bounce).await;
+    assert_eq!(mail_stopped(&s, &bob).await["reason"], "bounce");
 }
