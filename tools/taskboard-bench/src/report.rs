@@ -121,7 +121,7 @@ impl Report {
                 r.current_thread_ratio
             );
         }
-        md.push_str("\n**Warm requests** (dev server + MariaDB, 40 users, 5,000 tasks; SQL = the statements the handler runs, the inline relay's included, through sqlx; AWS calls = its session read and, for writes, the relay's change-log put and PutEvents of the same events)\n\n");
+        md.push_str("\n**Warm requests** (dev server + MariaDB, 40 users, 5,000 tasks; SQL = the statements the handler runs, the inline relay's included, through sqlx; AWS calls = its session read and, for writes, the inline relay's change-log put of the same events; since issue 16 no PutEvents on the write path)\n\n");
         md.push_str("| operation | conc. | API req/s | API p50 ms | API p99 ms | SQL req/s | SQL p50 ms | SQL p99 ms | API/SQL p50 | budget ≤ 1.3× | AWS calls p50 ms | API/(SQL+AWS) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for r in &self.warm {
             let _ = writeln!(
