@@ -53,6 +53,36 @@ impl TestBus {
         }
     }
 
+    /// What the queue holds now, up to ten envelopes, each received once: for a consumer that
+    /// keeps up with a steady stream ([`TestBus::drain`] waits for a quiet moment that a steady
+    /// stream never has).
+    pub async fn receive(&self) -> Vec<Value> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive");
+        let mut out = Vec::new();
+        for m in received.messages() {
+            if let Some(body) = m.body() {
+                out.push(serde_json::from_str(body).expect("envelope JSON"));
+            }
+            if let Some(handle) = m.receipt_handle() {
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .expect("delete message");
+            }
+        }
+        out
+    }
+
     /// Every event envelope delivered to the queue so far (each received once), waiting up to
     /// `settle` for stragglers after the last one arrives.
     pub async fn drain(&self, settle: Duration) -> Vec<Value> {

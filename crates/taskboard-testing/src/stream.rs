@@ -138,6 +138,8 @@ impl ChangeStream {
                 .client
                 .get_records()
                 .shard_iterator(iterator)
+                // The publisher's event source mapping hands over batches of 100 (BatchSize).
+                .limit(100)
                 .send()
                 .await
                 .map_err(sdk)?;

@@ -200,7 +200,15 @@ pub async fn run(config: SoakConfig) -> Report {
         workers.stop.store(true, Ordering::SeqCst);
         answers
     };
-    let (answers, (), (), (), ()) = tokio::join!(
+    let debug = std::env::var_os("SOAK_DEBUG").is_some();
+    let status = async {
+        while debug && !workers.stop.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            eprintln!("{}", workers.status());
+        }
+    };
+    let ((), answers, (), (), (), ()) = tokio::join!(
+        status,
         driver,
         cutter,
         workers::relay(&system, &workers, 0.3, config.seed.wrapping_add(7)),

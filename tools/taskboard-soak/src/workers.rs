@@ -28,6 +28,8 @@ pub struct Workers {
     pub healed: AtomicBool,
     pub relay_kills: AtomicU64,
     pub publisher_kills: AtomicU64,
+    /// Publisher loop iterations (SOAK_DEBUG: is it still turning?).
+    publisher_passes: AtomicU64,
     /// Stream reads that failed (the event source mapping's poller retries them).
     pub stream_read_failures: AtomicU64,
     /// The publisher has not yet seen the stream empty since its last batch.
@@ -43,15 +45,35 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Is anything still waiting to be (re)tried or running?
+    /// Is anything still waiting anywhere: the stream not yet read to its end, or a notifier
+    /// invocation to (re)try or running?
     pub fn busy(&self) -> bool {
+        self.stream_behind.load(Ordering::SeqCst) || self.notifier_busy()
+    }
+
+    /// Is a notifier invocation waiting to be (re)tried or running? (The notifier's loop ends on
+    /// this alone: the publisher's loop may stop between a failed read and the next.)
+    fn notifier_busy(&self) -> bool {
         self.running.load(Ordering::SeqCst) > 0
-            || self.stream_behind.load(Ordering::SeqCst)
             || !self
                 .pending
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .is_empty()
+    }
+
+    /// One line for `SOAK_DEBUG`: where the background halves stand.
+    pub fn status(&self) -> String {
+        format!(
+            "publisher passes {} behind {} read failures {} kills {}; notifier running {} pending {} failures {}",
+            self.publisher_passes.load(Ordering::SeqCst),
+            self.stream_behind.load(Ordering::SeqCst),
+            self.stream_read_failures.load(Ordering::SeqCst),
+            self.publisher_kills.load(Ordering::SeqCst),
+            self.running.load(Ordering::SeqCst),
+            self.pending.lock().map(|p| p.len()).unwrap_or(0),
+            self.notifier_failures.load(Ordering::SeqCst),
+        )
     }
 
     /// The runbook's re-drive: every dead letter back to the notifier.
@@ -91,6 +113,7 @@ pub async fn publisher(system: &System, workers: &Workers, kill: f64, seed: u64)
     use taskboard_publisher::{Inserted, publish_batch};
     let mut rng = Rng::new(seed);
     while !workers.stop.load(Ordering::SeqCst) {
+        workers.publisher_passes.fetch_add(1, Ordering::SeqCst);
         let mut stream = system.stream.lock().await;
         let records: Vec<Inserted> = match stream.read().await {
             Ok(changes) => changes
@@ -139,10 +162,14 @@ pub async fn publisher(system: &System, workers: &Workers, kill: f64, seed: u64)
 /// and the invocations run side by side, so no invocation waits on the queue.
 pub async fn notifier(system: &System, workers: &Workers, kill: f64, seed: u64) {
     use futures_util::StreamExt;
-    let done = || workers.stop.load(Ordering::SeqCst) && !workers.busy();
+    let done = || workers.stop.load(Ordering::SeqCst) && !workers.notifier_busy();
     let intake = async {
         while !done() {
-            for envelope in system.bus.drain(Duration::from_millis(50)).await {
+            let envelopes = system.bus.receive().await;
+            if envelopes.is_empty() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            for envelope in envelopes {
                 workers
                     .pending
                     .lock()
